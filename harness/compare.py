@@ -1,0 +1,161 @@
+"""Expectations per engine, differences across engines, and the verdict (a contract).
+
+Verdicts, across the engines that ran a scenario:
+  portable          every expectation holds everywhere and compared observations agree
+  divergent         engines disagree and no known divergence explains it
+  known-divergence  every disagreement is declared in the scenario
+  failing           the same expectations fail on every engine, with the same values
+  error             an engine or the harness could not run it
+  unsupported       an engine lacks a capability the scenario needs
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.observe import normalize
+from harness.scenario import KnownDivergence, Scenario
+
+PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED = (
+    "portable", "divergent", "known-divergence", "failing", "error", "unsupported")
+VERDICTS = (PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED)
+PASS, FAIL = "pass", "fail"
+
+
+@dataclass
+class Check:
+    key: str
+    expected: Any
+    actual: Any
+    ok: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "expected": self.expected, "actual": self.actual, "ok": self.ok}
+
+
+@dataclass
+class EngineOutcome:
+    """What one engine did with one scenario."""
+
+    status: str
+    duration_s: float = 0.0
+    checks: list[Check] = field(default_factory=list)
+    observations: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    leftovers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    divergences: list[dict[str, Any]] = field(default_factory=list)
+    stale_divergences: list[dict[str, Any]] = field(default_factory=list)
+
+
+def matches(expected: Any, actual: Any) -> bool:
+    """Literal equality, or one matcher: {contains|regex|one_of|gt|...: value}."""
+    if not isinstance(expected, dict):
+        return _equal(expected, actual)
+    (op, arg), = expected.items()
+    try:
+        return _MATCHERS[op](arg, actual)
+    except TypeError:
+        return False
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b)
+
+
+_MATCHERS: dict[str, Any] = {
+    "equals": _equal,
+    "not_equals": lambda a, v: not _equal(a, v),
+    "contains": lambda a, v: v is not None and a in v,
+    "not_contains": lambda a, v: v is None or a not in v,
+    "regex": lambda a, v: isinstance(v, str) and re.search(a, v) is not None,
+    "one_of": lambda a, v: any(_equal(x, v) for x in a),
+    "gt": lambda a, v: v is not None and v > a,
+    "ge": lambda a, v: v is not None and v >= a,
+    "lt": lambda a, v: v is not None and v < a,
+    "le": lambda a, v: v is not None and v <= a,
+    "present": lambda a, v: (v is not None) is bool(a),
+}
+
+
+def run_checks(scenario: Scenario, observations: dict[str, Any]) -> list[Check]:
+    return [Check(key, exp, observations.get(key), matches(exp, observations.get(key)))
+            for key, exp in scenario.expect.items()]
+
+
+def _compared_keys(scenario: Scenario) -> list[str]:
+    literal = [k for k, v in scenario.expect.items() if not isinstance(v, dict)]
+    return list(dict.fromkeys([*literal, *scenario.compare]))
+
+
+def _differences(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict[str, Any]]:
+    diffs = []
+    for key in _compared_keys(scenario):
+        values = {name: out.observations.get(key) for name, out in ran.items()}
+        normalized = [normalize(v) for v in values.values()]
+        if any(not _equal(normalized[0], n) for n in normalized[1:]):
+            diffs.append({"key": key, "values": values})
+    return diffs
+
+
+def _explains(kd: KnownDivergence, engine: str, key: str, outcome: EngineOutcome) -> bool:
+    if kd.engine != engine or kd.key != key:
+        return False
+    return kd.observed is None or _equal(normalize(kd.observed),
+                                         normalize(outcome.observations.get(key)))
+
+
+def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
+    """Combine per-engine outcomes into the scenario's verdict."""
+    if any(o.status == "error" for o in outcomes.values()):
+        return Verdict(ERROR)
+    if any(o.status == "unsupported" for o in outcomes.values()):
+        return Verdict(UNSUPPORTED)
+    ran = dict(outcomes)
+    diffs = _differences(scenario, ran) if len(ran) > 1 else []
+    # Each disagreement is (engine, key): a failed check, or a value that differs.
+    disagreements = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}
+    for diff in diffs:
+        disagreements.update((name, diff["key"]) for name in ran)
+    explained = set()
+    seen_kds = []
+    for kd in scenario.known_divergences:
+        hits = {(e, k) for e, k in disagreements if kd.engine in ran and e == kd.engine
+                and _explains(kd, e, k, ran[e])}
+        explained |= hits
+        if hits:
+            seen_kds.append(kd)
+    # A difference is explained when any engine's side of it is declared.
+    for diff in diffs:
+        if any((name, diff["key"]) in explained for name in ran):
+            explained.update((name, diff["key"]) for name in ran)
+    stale = [kd.model_dump() for kd in scenario.known_divergences
+             if kd.engine in ran and kd not in seen_kds]
+    declared = [kd.model_dump() for kd in seen_kds]
+    unexplained = disagreements - explained
+    if not disagreements:
+        return Verdict(PORTABLE, diffs, declared, stale)
+    if not unexplained:
+        return Verdict(KNOWN, diffs, declared, stale)
+    failed_by = {name: {(c.key, repr(normalize(c.actual))) for c in o.checks if not c.ok}
+                 for name, o in ran.items()}
+    sets = list(failed_by.values())
+    if not diffs and all(sets) and all(s == sets[0] for s in sets):
+        return Verdict(FAILING, diffs, declared, stale)
+    return Verdict(DIVERGENT, diffs, declared, stale)
+
+
+def engine_status(checks: list[Check]) -> str:
+    return PASS if all(c.ok for c in checks) else FAIL

@@ -1,0 +1,35 @@
+"""Engine registry: every adapter, built-in or third-party, comes through the
+entry-point group `harness.engines`. An entry point names a class (or factory)
+called as `factory(url=None, name=None)` that returns an object satisfying
+`harness.engines.base.Engine`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import entry_points
+
+from harness.engines.base import Engine, EngineInfo
+from harness.errors import EngineUnavailable
+
+GROUP = "harness.engines"
+Factory = Callable[..., Engine]
+
+
+def available_adapters() -> dict[str, Factory]:
+    """Name -> factory for every registered adapter, in name order."""
+    found: dict[str, Factory] = {}
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        found.setdefault(ep.name, ep.load())
+    return found
+
+
+def create_engine(name: str, url: str | None = None) -> Engine:
+    """Instantiate the adapter registered as `name` (no connection is made yet)."""
+    adapters = available_adapters()
+    if name not in adapters:
+        raise EngineUnavailable(f"no engine adapter named {name!r}; known: {sorted(adapters)}")
+    return adapters[name](url=url, name=name)
+
+
+__all__ = ["GROUP", "Engine", "EngineInfo", "available_adapters", "create_engine"]

@@ -1,0 +1,138 @@
+"""The engine protocol and the harness's own types that cross it.
+
+Adapters return these types, never SDK objects, so the runner works the same
+on every engine. Engine differences (socket, image naming, build format,
+inspect shape) stay inside the adapters and are made visible in `EngineInfo`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """Fingerprint of an engine: what a reader needs to reproduce a result."""
+
+    name: str
+    available: bool
+    version: str = ""
+    api_version: str = ""
+    runtime: str = ""
+    cgroup_version: str = ""
+    cgroup_driver: str = ""
+    storage_driver: str = ""
+    network_backend: str = ""
+    rootless: bool = False
+    default_build_format: str = ""
+    build_formats: tuple[str, ...] = ()
+    url: str = ""
+    os: str = ""
+    kernel: str = ""
+    settings: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["build_formats"] = list(self.build_formats)
+        return data
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """Build a context directory into a tagged image."""
+
+    context: Path
+    containerfile: str
+    tag: str
+    labels: dict[str, str]
+    build_args: dict[str, str] = field(default_factory=dict)
+    target: str | None = None
+    format: str = "default"
+
+
+@dataclass(frozen=True)
+class MountSpec:
+    type: str
+    target: str
+    source: str | None = None
+    read_only: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """Everything needed to create one container; None means 'engine default'."""
+
+    image: str
+    name: str
+    labels: dict[str, str]
+    command: list[str] | None = None
+    entrypoint: list[str] | str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    user: str | None = None
+    workdir: str | None = None
+    hostname: str | None = None
+    mounts: tuple[MountSpec, ...] = ()
+    network: str | None = None
+    aliases: tuple[str, ...] = ()
+    ports: dict[str, int] = field(default_factory=dict)
+    memory: str | None = None
+    cpus: float | None = None
+    pids_limit: int | None = None
+    pid_mode: str | None = None
+    ipc_mode: str | None = None
+    read_only: bool = False
+    cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    stop_signal: str | None = None
+    stop_timeout: int | None = None
+    restart: str | None = None
+    healthcheck: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int | None
+    stdout: bytes
+    stderr: bytes
+
+
+@dataclass(frozen=True)
+class WaitResult:
+    """How a wait for a container's exit ended."""
+
+    exit_code: int | None
+    timed_out: bool = False
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What an adapter provides. All ids are the engine's full ids, as strings."""
+
+    name: str
+
+    def info(self) -> EngineInfo: ...
+    def close(self) -> None: ...
+    def cli(self) -> list[str]: ...
+
+    def image_ref(self, tag: str) -> str: ...
+    def image_exists(self, ref: str) -> bool: ...
+    def build(self, request: BuildRequest) -> str: ...
+    def inspect_image(self, ref: str) -> dict[str, Any]: ...
+    def remove_image(self, ref: str) -> None: ...
+
+    def create_container(self, spec: ContainerSpec) -> str: ...
+    def start(self, container_id: str) -> None: ...
+    def wait(self, container_id: str, timeout: float) -> WaitResult: ...
+    def kill(self, container_id: str, signal: str = "SIGKILL") -> None: ...
+    def logs(self, container_id: str) -> tuple[bytes, bytes]: ...
+    def inspect_container(self, container_id: str) -> dict[str, Any]: ...
+    def exec(self, container_id: str, command: list[str], user: str | None = None,
+             workdir: str | None = None, env: dict[str, str] | None = None) -> ExecResult: ...
+    def remove_container(self, container_id: str) -> None: ...
+
+    def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]: ...
+    def remove_labelled(self, labels: dict[str, str]) -> int: ...

@@ -1,0 +1,298 @@
+"""Docker adapter: docker-py against a Docker Engine API socket.
+
+Never calls `containers.run` or any pull: create+start only, and the image
+must already be local (`ImageMissing` otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import docker
+import docker.errors
+import docker.types
+import requests
+
+from harness.engines._util import healthcheck_config, label_filter, parse_size, restart_policy
+from harness.engines.base import (
+    BuildRequest,
+    ContainerSpec,
+    EngineInfo,
+    ExecResult,
+    WaitResult,
+)
+from harness.errors import EngineError, EngineUnavailable, ImageMissing
+
+DEFAULT_URL = "unix:///var/run/docker.sock"
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, docker.errors.APIError):
+        return str(exc.explanation or exc)
+    return str(exc)
+
+
+class DockerEngine:
+    """The Docker Engine API through docker-py."""
+
+    name = "docker"
+    default_url_env = "DOCKER_HOST"
+    build_formats: tuple[str, ...] = ("docker",)
+
+    def __init__(self, url: str | None = None, name: str | None = None) -> None:
+        self.url = url or os.environ.get(self.default_url_env) or DEFAULT_URL
+        if name:
+            self.name = name
+        self._client: docker.DockerClient | None = None
+
+    @property
+    def api(self) -> docker.APIClient:
+        if self._client is None:
+            try:
+                self._client = docker.DockerClient(base_url=self.url, timeout=120)
+            except (docker.errors.DockerException, requests.RequestException) as exc:
+                raise EngineUnavailable(f"{self.name}: cannot reach {self.url}: {exc}") from None
+        return self._client.api
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -- fingerprint ---------------------------------------------------------------
+    def info(self) -> EngineInfo:
+        try:
+            version = self.api.version()
+            info = self.api.info()
+        except (EngineUnavailable, docker.errors.DockerException, requests.RequestException) as exc:
+            return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))
+        security = " ".join(info.get("SecurityOptions") or [])
+        return EngineInfo(
+            name=self.name,
+            available=True,
+            version=str(version.get("Version", "")),
+            api_version=str(version.get("ApiVersion", "")),
+            runtime=str(info.get("DefaultRuntime", "")),
+            cgroup_version=str(info.get("CgroupVersion", "")),
+            cgroup_driver=str(info.get("CgroupDriver", "")),
+            storage_driver=str(info.get("Driver", "")),
+            network_backend=self._network_backend(version),
+            rootless="rootless" in security,
+            default_build_format=self.build_formats[0],
+            build_formats=self.build_formats,
+            url=self.url,
+            os=str(info.get("OperatingSystem", "")),
+            kernel=str(info.get("KernelVersion", "")),
+        )
+
+    def _network_backend(self, version: dict[str, Any]) -> str:
+        return "libnetwork"
+
+    def cli(self) -> list[str]:
+        return ["docker", "-H", self.url]
+
+    # -- images --------------------------------------------------------------------
+    def image_ref(self, tag: str) -> str:
+        return tag
+
+    def image_exists(self, ref: str) -> bool:
+        try:
+            self.api.inspect_image(ref)
+            return True
+        except docker.errors.NotFound:
+            return False
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def build(self, request: BuildRequest) -> str:
+        if request.format not in ("default", *self.build_formats):
+            raise EngineError(f"{self.name} cannot build {request.format!r} format images")
+        try:
+            stream = self.api.build(
+                path=str(request.context), dockerfile=request.containerfile, tag=request.tag,
+                labels=request.labels, buildargs=request.build_args or None,
+                target=request.target, rm=True, forcerm=True, pull=False, decode=True,
+            )
+            log = []
+            for chunk in stream:
+                if "error" in chunk:
+                    raise EngineError(f"build failed: {chunk['error'].strip()}")
+                log.append(str(chunk.get("stream", "")))
+        except docker.errors.APIError as exc:
+            raise EngineError(f"build failed: {_explain(exc)}") from None
+        return str(self.api.inspect_image(request.tag)["Id"])
+
+    def inspect_image(self, ref: str) -> dict[str, Any]:
+        try:
+            return dict(self.api.inspect_image(ref))
+        except docker.errors.NotFound:
+            raise ImageMissing(f"no local image {ref!r}") from None
+
+    def remove_image(self, ref: str) -> None:
+        try:
+            self.api.remove_image(ref, force=True)
+        except docker.errors.NotFound:
+            pass
+
+    # -- containers ----------------------------------------------------------------
+    def _entrypoint(self, entrypoint: list[str] | str | None) -> list[str] | None:
+        # `docker run --entrypoint ""` sends [""]: the daemon then resets the image's.
+        if entrypoint == "":
+            return [""]
+        return entrypoint if isinstance(entrypoint, list) or entrypoint is None else [entrypoint]
+
+    def _host_config(self, spec: ContainerSpec) -> dict[str, Any]:
+        mounts = [
+            docker.types.Mount(
+                target=m.target, source=m.source or "", type=m.type, read_only=m.read_only,
+                tmpfs_size=parse_size(m.options["size"]) if "size" in m.options else None,
+                tmpfs_mode=int(m.options["mode"], 8) if "mode" in m.options else None,
+            )
+            for m in spec.mounts
+        ]
+        return dict(self.api.create_host_config(
+            mounts=mounts or None,
+            network_mode=spec.network,
+            port_bindings={p: ("127.0.0.1", h) for p, h in spec.ports.items()} or None,
+            mem_limit=parse_size(spec.memory) if spec.memory else None,
+            nano_cpus=int(spec.cpus * 1e9) if spec.cpus else None,
+            pids_limit=spec.pids_limit,
+            pid_mode=spec.pid_mode,
+            ipc_mode=spec.ipc_mode,
+            read_only=spec.read_only or None,
+            cap_add=list(spec.cap_add) or None,
+            cap_drop=list(spec.cap_drop) or None,
+            restart_policy=restart_policy(spec.restart),
+        ))
+
+    def create_container(self, spec: ContainerSpec) -> str:
+        if not self.image_exists(spec.image):
+            raise ImageMissing(f"no local image {spec.image!r} (the harness never pulls)")
+        networking = None
+        if spec.network and spec.aliases:
+            networking = self.api.create_networking_config(
+                {spec.network: self.api.create_endpoint_config(aliases=list(spec.aliases))})
+        health = healthcheck_config(spec.healthcheck)
+        try:
+            created = self.api.create_container(
+                image=spec.image, name=spec.name, command=spec.command,
+                entrypoint=self._entrypoint(spec.entrypoint), environment=spec.env or None,
+                user=spec.user, working_dir=spec.workdir, hostname=spec.hostname,
+                labels=spec.labels, ports=list(spec.ports) or None,
+                host_config=self._host_config(spec), networking_config=networking,
+                stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout,
+                healthcheck=docker.types.Healthcheck(**health) if health else None,
+                detach=True,
+            )
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+        return str(created["Id"])
+
+    def start(self, container_id: str) -> None:
+        try:
+            self.api.start(container_id)
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def wait(self, container_id: str, timeout: float) -> WaitResult:
+        try:
+            result = self.api.wait(container_id, timeout=timeout)
+        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+            return WaitResult(exit_code=None, timed_out=True)
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+        return WaitResult(exit_code=int(result["StatusCode"]))
+
+    def kill(self, container_id: str, signal: str = "SIGKILL") -> None:
+        try:
+            self.api.kill(container_id, signal=signal)
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def logs(self, container_id: str) -> tuple[bytes, bytes]:
+        out = self.api.logs(container_id, stdout=True, stderr=False)
+        err = self.api.logs(container_id, stdout=False, stderr=True)
+        return bytes(out), bytes(err)
+
+    def inspect_container(self, container_id: str) -> dict[str, Any]:
+        try:
+            return dict(self.api.inspect_container(container_id))
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def exec(self, container_id: str, command: list[str], user: str | None = None,
+             workdir: str | None = None, env: dict[str, str] | None = None) -> ExecResult:
+        try:
+            created = self.api.exec_create(container_id, command, user=user or "",
+                                           workdir=workdir, environment=env or None)
+            out, err = self.api.exec_start(created["Id"], demux=True)
+            code = self.api.exec_inspect(created["Id"]).get("ExitCode")
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+        return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
+
+    def remove_container(self, container_id: str) -> None:
+        try:
+            self.api.remove_container(container_id, force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            if "already in progress" not in _explain(exc):
+                raise EngineError(_explain(exc)) from None
+
+    # -- labelled resources --------------------------------------------------------
+    def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
+        flt = {"label": label_filter(labels)}
+        return {
+            "containers": [c["Id"] for c in self.api.containers(all=True, filters=flt)],
+            "volumes": [v["Name"] for v in (self.api.volumes(filters=flt).get("Volumes") or [])],
+            "networks": [n["Id"] for n in self.api.networks(filters=flt)],
+        }
+
+    def remove_labelled(self, labels: dict[str, str]) -> int:
+        found = self.list_labelled(labels)
+        for cid in found["containers"]:
+            self.remove_container(cid)
+        for nid in found["networks"]:
+            try:
+                self.api.remove_network(nid)
+            except docker.errors.NotFound:
+                pass
+        for vname in found["volumes"]:
+            try:
+                self.api.remove_volume(vname, force=True)
+            except docker.errors.NotFound:
+                pass
+        return sum(len(v) for v in found.values())
+
+    # -- volumes and networks ------------------------------------------------------
+    def create_volume(self, name: str, labels: dict[str, str],
+                      options: dict[str, str] | None = None) -> str:
+        try:
+            return str(self.api.create_volume(name, driver_opts=options or None,
+                                              labels=labels)["Name"])
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def remove_volume(self, name: str, force: bool = False) -> None:
+        try:
+            self.api.remove_volume(name, force=force)
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
+        # docker-py happily creates a second network with the same name: refuse it here.
+        if self.api.networks(names=[name]):
+            raise EngineError(f"network with name {name} already exists")
+        try:
+            return str(self.api.create_network(name, driver="bridge", labels=labels,
+                                               internal=internal, check_duplicate=True)["Id"])
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def remove_network(self, name: str) -> None:
+        try:
+            self.api.remove_network(name)
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None

@@ -1,0 +1,180 @@
+"""Local images: the busybox base image and each scenario's images.
+
+Nothing is ever pulled. Every FROM must name a build stage, `scratch`, or an
+image already present on the engine, checked before the build starts (a
+missing FROM image makes the engine reach for a registry). Images are tagged
+by a hash of everything that goes into them, so an unchanged image is built
+once per engine and reused by later runs and by parallel workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.engines.base import BuildRequest, Engine
+from harness.errors import EngineError, ImageMissing
+from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
+from harness.loader import PLACEHOLDER, LoadedScenario
+from harness.scenario import ImageSpec
+
+BASE_CONTAINERFILE = """\
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+CMD ["sh"]
+"""
+CONTAINERFILE = "Containerfile"
+LOCK_DIR = Path(os.environ.get("HARNESS_LOCK_DIR", tempfile.gettempdir())) / "harness-locks"
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
+_ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?", re.I | re.M)
+_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def busybox_path() -> Path:
+    return Path(os.environ.get("HARNESS_BUSYBOX", "/bin/busybox"))
+
+
+@contextlib.contextmanager
+def _file_lock(key: str) -> Iterator[None]:
+    """A lock shared by every process on the host (xdist workers, parallel runs)."""
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
+    with open(LOCK_DIR / f"{safe}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def external_froms(containerfile: str, build_args: dict[str, str]) -> list[str]:
+    """The FROM images a Containerfile needs from outside itself (not stages, not scratch)."""
+    args: dict[str, str] = {}
+    first_from = _FROM.search(containerfile)
+    head = containerfile[: first_from.start()] if first_from else containerfile
+    for name, default in _ARG.findall(head):
+        args[name] = build_args.get(name, default)
+    stages: set[str] = set()
+    needed: list[str] = []
+    for image, alias in _FROM.findall(containerfile):
+        resolved = _VAR.sub(lambda m: args.get(m.group(1), m.group(0)), image)
+        if "$" in resolved:
+            raise EngineError(f"FROM {image}: cannot resolve {resolved!r} before building")
+        if resolved.lower() != "scratch" and resolved not in stages and resolved not in needed:
+            needed.append(resolved)
+        if alias:
+            stages.add(alias)
+    return needed
+
+
+def _hash_tree(root: Path, digest: hashlib._Hash) -> None:
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        digest.update(rel.encode())
+        if path.is_symlink():
+            digest.update(b"L" + os.readlink(path).encode())
+        elif path.is_file():
+            digest.update(oct(path.stat().st_mode & 0o777).encode())
+            digest.update(path.read_bytes())
+
+
+@dataclass
+class BuildStats:
+    builds: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ImageCache:
+    """Builds (or finds) images on one engine; safe to share between threads."""
+
+    engine: Engine
+    run_id: str
+    stats: BuildStats = field(default_factory=BuildStats)
+    _known: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def base(self) -> str:
+        """The harness base image (static busybox FROM scratch), built once per engine."""
+        busybox = busybox_path()
+        if not busybox.is_file():
+            raise EngineError(f"static busybox not found at {busybox}; run scripts/setup.sh")
+        digest = hashlib.sha256(BASE_CONTAINERFILE.encode() + busybox.read_bytes())
+        tag = f"harness-base:{digest.hexdigest()[:16]}"
+
+        def populate(ctx: Path) -> None:
+            shutil.copy2(busybox, ctx / "busybox")
+            (ctx / CONTAINERFILE).write_text(BASE_CONTAINERFILE)
+
+        return self._ensure(tag, "base", populate, build_args={}, target=None, fmt="default")
+
+    def scenario_image(self, loaded: LoadedScenario, name: str, refs: dict[str, str]) -> str:
+        """Build image `name` of a scenario; `refs` maps its other images already built."""
+        spec: ImageSpec = loaded.scenario.images[name]
+        text = spec.containerfile
+        if text is None:
+            assert spec.context is not None
+            text = (loaded.directory / spec.context / spec.file).read_text()
+        values = {"base": refs["base"], **{f"images.{k}": v for k, v in refs.items()}}
+        rendered = PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+        digest = hashlib.sha256(rendered.encode())
+        for part in (repr(sorted(spec.build_args.items())), str(spec.target), spec.format,
+                     repr(sorted(spec.labels.items()))):
+            digest.update(part.encode())
+        if spec.context is not None:
+            _hash_tree(loaded.directory / spec.context, digest)
+        slug = re.sub(r"[^a-z0-9_.-]", "-", loaded.scenario.id)[:80]
+        tag = f"harness-{slug}-{name}:{digest.hexdigest()[:16]}"
+
+        def populate(ctx: Path) -> None:
+            if spec.context is not None:
+                shutil.copytree(loaded.directory / spec.context, ctx, dirs_exist_ok=True,
+                                symlinks=True)
+            (ctx / CONTAINERFILE).write_text(rendered)
+
+        return self._ensure(tag, loaded.scenario.id, populate, build_args=spec.build_args,
+                            target=spec.target, fmt=spec.format, labels=spec.labels,
+                            containerfile=rendered)
+
+    def _ensure(self, tag: str, scenario: str, populate: object, *, build_args: dict[str, str],
+                target: str | None, fmt: str, labels: dict[str, str] | None = None,
+                containerfile: str | None = None) -> str:
+        import time
+
+        ref = self.engine.image_ref(tag)
+        with self._lock:
+            if tag in self._known:
+                self.stats.reused += 1
+                return self._known[tag]
+        with _file_lock(f"{self.engine.name}-{tag}"):
+            if self.engine.image_exists(ref):
+                self.stats.reused += 1
+            else:
+                for needed in external_froms(containerfile or BASE_CONTAINERFILE, build_args):
+                    if not self.engine.image_exists(needed):
+                        raise ImageMissing(f"FROM {needed} is not a local image on "
+                                           f"{self.engine.name}; refusing to build (it would pull)")
+                started = time.monotonic()
+                with tempfile.TemporaryDirectory(prefix="harness-build-") as tmp:
+                    populate(Path(tmp))  # type: ignore[operator]
+                    all_labels = {**(labels or {}), RUN: self.run_id, SCENARIO: scenario,
+                                  OWNER: owner(), CACHE: tag.rsplit(":", 1)[1]}
+                    self.engine.build(BuildRequest(
+                        context=Path(tmp), containerfile=CONTAINERFILE, tag=tag,
+                        labels=all_labels, build_args=build_args, target=target, format=fmt))
+                self.stats.builds += 1
+                self.stats.seconds += time.monotonic() - started
+        with self._lock:
+            self._known[tag] = ref
+        return ref

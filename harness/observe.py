@@ -1,0 +1,117 @@
+"""Turn raw engine answers into comparable observations.
+
+Two jobs: `container_facts` and `image_facts` read an inspect document (the
+Docker and libpod shapes differ) into engine-neutral fields; `normalize`
+reduces values that legitimately differ between engines or runs (ids, image
+name prefixes, timestamps) before observations are compared across engines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from harness.labels import PREFIX
+
+_ID = re.compile(r"\b[0-9a-f]{64}\b")
+_SHORT_ID = re.compile(r"\b[0-9a-f]{12}\b")
+_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
+_IMAGE_PREFIX = re.compile(r"\b(?:localhost/|docker\.io/library/|docker\.io/)")
+
+
+def _as_list(value: Any) -> list[str] | None:
+    """Entrypoint/Cmd: Docker gives a list or null, Podman 4 an (empty) string or a list."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, str):
+        return value.split(" ")
+    return [str(v) for v in value]
+
+
+def _env(value: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in value or []:
+        key, _, val = str(item).partition("=")
+        out[key] = val
+    return out
+
+
+def _labels(value: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in (value or {}).items() if not k.startswith(PREFIX)}
+
+
+def _health(state: dict[str, Any]) -> str | None:
+    health = state.get("Health") or state.get("Healthcheck")
+    if not health:
+        return None
+    status = health.get("Status")
+    return str(status) if status else None
+
+
+def _config_facts(config: dict[str, Any], prefix: str) -> dict[str, Any]:
+    health = config.get("Healthcheck")
+    return {
+        f"{prefix}entrypoint": _as_list(config.get("Entrypoint")),
+        f"{prefix}cmd": _as_list(config.get("Cmd")),
+        f"{prefix}user": config.get("User") or "",
+        f"{prefix}workdir": config.get("WorkingDir") or "",
+        f"{prefix}env": _env(config.get("Env")),
+        f"{prefix}labels": _labels(config.get("Labels")),
+        f"{prefix}stop_signal": config.get("StopSignal") or None,
+        f"{prefix}exposed_ports": sorted(config.get("ExposedPorts") or {}),
+        f"{prefix}volumes": sorted(config.get("Volumes") or {}),
+        f"{prefix}healthcheck": (health.get("Test") if health else None),
+    }
+
+
+def container_facts(inspect: dict[str, Any]) -> dict[str, Any]:
+    """Engine-neutral fields of a container inspect document."""
+    state = inspect.get("State") or {}
+    facts = _config_facts(inspect.get("Config") or {}, "config.")
+    facts.update({
+        "config.hostname": (inspect.get("Config") or {}).get("Hostname"),
+        "state.status": state.get("Status"),
+        "state.exit_code": state.get("ExitCode"),
+        "state.oom_killed": state.get("OOMKilled"),
+        "state.error": state.get("Error") or None,
+        "state.health": _health(state),
+        "restart_count": inspect.get("RestartCount"),
+    })
+    return facts
+
+
+def image_facts(inspect: dict[str, Any]) -> dict[str, Any]:
+    """Engine-neutral fields of an image inspect document (its config as built)."""
+    config = inspect.get("Config") or inspect.get("ContainerConfig") or {}
+    facts = _config_facts(config, "")
+    facts["shell"] = config.get("Shell") or None
+    facts["onbuild"] = config.get("OnBuild") or None
+    return facts
+
+
+def lookup(document: Any, path: str) -> Any:
+    """Follow a dotted path ('State.Health.Status', 'Mounts.0.Type') into a document."""
+    current = document
+    for part in path.split("."):
+        if isinstance(current, dict):
+            if part not in current:
+                return None
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
+
+
+def normalize(value: Any) -> Any:
+    """Reduce run- and engine-specific noise so equal behaviour compares equal."""
+    if isinstance(value, str):
+        value = _ID.sub("<id>", value)
+        value = _TIMESTAMP.sub("<time>", value)
+        return _IMAGE_PREFIX.sub("", value)
+    if isinstance(value, list):
+        return [normalize(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalize(v) for k, v in value.items()}
+    return value

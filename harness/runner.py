@@ -1,0 +1,179 @@
+"""Run scenarios on engines: one `Observation` set per (scenario, engine).
+
+The runner builds images, runs the steps, checks expectations and always
+tears down what it created (labelled, removed in `finally`, Ctrl-C
+included). It knows nothing of YAML, reports or SDKs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from harness.compare import ERROR, EngineOutcome, engine_status, run_checks, verdict
+from harness.engines.base import Engine, EngineInfo
+from harness.errors import EngineError, EngineUnavailable, HarnessError
+from harness.images import ImageCache
+from harness.labels import RUN, SCENARIO, new_run_id, resource_labels
+from harness.loader import BASE_IMAGE, LoadedScenario
+from harness.observe import image_facts, lookup
+from harness.steps import HANDLERS, StepContext
+
+Progress = Callable[[str, str, EngineOutcome], None]
+
+
+@dataclass
+class ScenarioResult:
+    loaded: LoadedScenario
+    outcomes: dict[str, EngineOutcome]
+    verdict: str
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    divergences: list[dict[str, Any]] = field(default_factory=list)
+    stale_divergences: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    started: str
+    finished: str
+    engines: list[EngineInfo]
+    scenarios: list[ScenarioResult]
+    incomplete: bool = False
+    build_stats: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _resolve_inspect_keys(ctx: StepContext) -> None:
+    """Fill `STEP.inspect.PATH` and `image.NAME.FIELD` keys that the scenario asks about."""
+    scenario = ctx.loaded.scenario
+    wanted = [*scenario.expect, *scenario.compare, *(kd.key for kd in scenario.known_divergences)]
+    image_cache: dict[str, dict[str, Any]] = {}
+    for key in wanted:
+        head, _, rest = key.partition(".")
+        if head == "image":
+            name, _, fact = rest.partition(".")
+            if name in ctx.images and name not in image_cache:
+                raw = ctx.engine.inspect_image(ctx.images[name])
+                image_cache[name] = {**image_facts(raw), **{f"inspect.{k}": v
+                                                            for k, v in raw.items()}}
+            ctx.observations[key] = _image_fact(image_cache.get(name, {}), fact)
+        elif rest.startswith("inspect.") and head in ctx.inspects:
+            ctx.observations[key] = lookup(ctx.inspects[head], rest[len("inspect."):])
+
+
+def _image_fact(facts: dict[str, Any], fact: str) -> Any:
+    if fact.startswith("inspect."):
+        top, _, path = fact[len("inspect."):].partition(".")
+        value = facts.get(f"inspect.{top}")
+        return lookup(value, path) if path else value
+    return facts.get(fact)
+
+
+def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> EngineOutcome:
+    """Run one scenario on one engine; never raises for engine trouble."""
+    started = time.monotonic()
+    scenario = loaded.scenario
+    labels = resource_labels(cache.run_id, scenario.id)
+    ctx = StepContext(engine=engine, loaded=loaded, run_id=cache.run_id, labels=labels,
+                      images={})
+    outcome: EngineOutcome
+    try:
+        ctx.images[BASE_IMAGE] = cache.base()
+        for name in scenario.images:
+            ctx.images[name] = cache.scenario_image(loaded, name, dict(ctx.images))
+        for step in scenario.steps:
+            HANDLERS[step.kind](ctx, step.spec)
+        _resolve_inspect_keys(ctx)
+        checks = run_checks(scenario, ctx.observations)
+        outcome = EngineOutcome(status=engine_status(checks), checks=checks,
+                                observations=ctx.observations)
+    except (EngineError, EngineUnavailable) as exc:
+        outcome = EngineOutcome(status=ERROR, observations=ctx.observations, error=str(exc))
+    except HarnessError as exc:
+        outcome = EngineOutcome(status=ERROR, observations=ctx.observations,
+                                error=f"{type(exc).__name__}: {exc}")
+    finally:
+        leftovers = _teardown(engine, cache.run_id, scenario.id)
+    outcome.leftovers = leftovers
+    outcome.duration_s = round(time.monotonic() - started, 3)
+    return outcome
+
+
+def _teardown(engine: Engine, run_id: str, scenario_id: str) -> list[str]:
+    """Remove everything labelled for this scenario; report what would not go."""
+    selector = {RUN: run_id, SCENARIO: scenario_id}
+    try:
+        engine.remove_labelled(selector)
+        left = engine.list_labelled(selector)
+    except (EngineError, EngineUnavailable, OSError) as exc:
+        return [f"teardown failed: {exc}"]
+    return [f"{kind}:{rid}" for kind, ids in left.items() for rid in ids]
+
+
+def run_scenarios(
+    scenarios: list[LoadedScenario],
+    engines: list[Engine],
+    jobs: int = 1,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run every scenario on every engine; unavailable engines give `error` outcomes."""
+    run_id = run_id or new_run_id()
+    started = _now()
+    infos = {e.name: e.info() for e in engines}
+    caches = {e.name: ImageCache(e, run_id) for e in engines}
+    outcomes: dict[tuple[str, str], EngineOutcome] = {}
+    incomplete = False
+
+    def task(item: tuple[LoadedScenario, Engine]) -> None:
+        loaded, engine = item
+        info = infos[engine.name]
+        if not info.available:
+            result = EngineOutcome(status=ERROR, error=f"engine unavailable: {info.error}")
+        else:
+            result = run_one(loaded, engine, caches[engine.name])
+        outcomes[(loaded.scenario.id, engine.name)] = result
+        if progress:
+            progress(loaded.scenario.id, engine.name, result)
+
+    work: Iterable[tuple[LoadedScenario, Engine]] = [(s, e) for s in scenarios for e in engines]
+    try:
+        if jobs <= 1:
+            for item in work:
+                task(item)
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for future in [pool.submit(task, item) for item in work]:
+                    future.result()
+    except KeyboardInterrupt:
+        incomplete = True
+        for engine in engines:
+            if infos[engine.name].available:
+                _sweep(engine, run_id)
+    results = []
+    for loaded in scenarios:
+        per_engine = {e.name: outcomes[(loaded.scenario.id, e.name)] for e in engines
+                      if (loaded.scenario.id, e.name) in outcomes}
+        if not per_engine:
+            continue
+        v = verdict(loaded.scenario, per_engine)
+        results.append(ScenarioResult(loaded, per_engine, v.verdict, v.differences,
+                                      v.divergences, v.stale_divergences))
+    stats = {name: {"builds": c.stats.builds, "reused": c.stats.reused,
+                    "seconds": round(c.stats.seconds, 3)} for name, c in caches.items()}
+    return RunResult(run_id, started, _now(), list(infos.values()), results, incomplete, stats)
+
+
+def _sweep(engine: Engine, run_id: str) -> None:
+    try:
+        engine.remove_labelled({RUN: run_id})
+    except (EngineError, EngineUnavailable, OSError):
+        pass

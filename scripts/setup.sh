@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Idempotent setup for harness on Debian/Ubuntu as root:
+#   install engines + static busybox when missing, start dockerd and the Podman
+#   API service when they do not answer, apply harness-owned Podman settings,
+#   optional offline safety net, and a .venv with the package and test extras.
+# A second run changes nothing; engines that already answer are used as they are.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE_DIR="${HARNESS_STATE_DIR:-/var/lib/harness}"
+PODMAN_SOCK="${HARNESS_PODMAN_SOCK:-/run/podman/podman.sock}"
+DOCKER_SOCK="/var/run/docker.sock"
+CONF="$STATE_DIR/containers.conf"
+OFFLINE="${HARNESS_OFFLINE:-}"
+[ "${CI:-}" = "true" ] && OFFLINE="${OFFLINE:-1}"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+need_pkgs=()
+command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
+command -v podman >/dev/null 2>&1 || need_pkgs+=(podman)
+is_static_busybox() { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; }
+is_static_busybox || need_pkgs+=(busybox-static)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+if [ "${HARNESS_BROWSER:-0}" = "1" ]; then
+  command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
+fi
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    log "missing ${need_pkgs[*]}: install them (needs root and apt-get)"; exit 1
+  fi
+  log "installing ${need_pkgs[*]}"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_pkgs[@]}" >/dev/null
+fi
+
+# --- offline safety net (CI, or HARNESS_OFFLINE=1): stray pulls fail locally ---
+DOCKERD_ARGS=()
+if [ "$OFFLINE" = "1" ]; then
+  for h in registry-1.docker.io index.docker.io auth.docker.io docker.io production.cloudflare.docker.com quay.io registry.fedoraproject.org registry.access.redhat.com; do
+    grep -qE "^127\.0\.0\.1[[:space:]]+$h\$" /etc/hosts || echo "127.0.0.1 $h" >> /etc/hosts
+  done
+  DOCKERD_ARGS+=(--dns 127.0.0.1)
+  log "offline safety net on"
+fi
+
+# --- Docker: start dockerd when nothing answers on its socket ---
+docker_up() { curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping >/dev/null 2>&1; }
+if ! docker_up; then
+  if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null 2>&1; then
+    log "starting dockerd"
+    mkdir -p "$STATE_DIR"
+    nohup dockerd "${DOCKERD_ARGS[@]}" >"$STATE_DIR/dockerd.log" 2>&1 &
+    for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done
+    docker_up || { log "dockerd did not answer; see $STATE_DIR/dockerd.log"; }
+  fi
+fi
+
+# --- Podman: harness-owned containers.conf, API service ---
+podman_up() { curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1; }
+if ! podman_up && command -v podman >/dev/null 2>&1; then
+  log "starting the Podman API service on $PODMAN_SOCK"
+  mkdir -p "$(dirname "$PODMAN_SOCK")" "$STATE_DIR"
+  # The settings file is generated so the offline DNS line lands in [containers].
+  sed "s|^#OFFLINE_DNS#|$([ "$OFFLINE" = "1" ] && echo 'dns_servers = ["127.0.0.1"]')|" \
+    "$ROOT/scripts/containers.conf" > "$CONF"
+  export CONTAINERS_CONF="$CONF"
+  nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$STATE_DIR/podman.log" 2>&1 &
+  for _ in $(seq 1 60); do podman_up && break; sleep 0.5; done
+  podman_up || { log "podman service did not answer; see $STATE_DIR/podman.log"; }
+fi
+
+# --- Python environment ---
+PY="${PYTHON:-python3}"
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+  log "creating .venv"
+  "$PY" -m venv "$ROOT/.venv"
+fi
+stamp="$ROOT/.venv/.harness-installed"
+if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+  log "installing harness and its test extras into .venv"
+  "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 \
+    | { grep -v "^WARNING: Location" || true; }
+  touch "$stamp"
+fi
+log "ready"
