@@ -1,0 +1,219 @@
+"""`harness` command: run | report | engines | validate | clean | schema.
+
+Exit codes (a contract): 0 all portable or known; 1 a divergence or failure;
+2 bad input or usage; 3 an engine could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from harness.compare import DIVERGENT, ERROR, FAILING, EngineOutcome
+from harness.engines import available_adapters, create_engine
+from harness.engines.base import Engine
+from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
+from harness.labels import RUN
+from harness.loader import load_all
+from harness.report import write_reports
+from harness.results import to_document
+from harness.runner import run_scenarios
+from harness.scenario import scenario_json_schema
+
+OK, FINDINGS, BAD_INPUT, ENGINE_TROUBLE = 0, 1, 2, 3
+
+
+def _engines(names: list[str] | None, urls: dict[str, str]) -> list[Engine]:
+    chosen = names or list(available_adapters())
+    return [create_engine(n, urls.get(n)) for n in dict.fromkeys(chosen)]
+
+
+def _urls(pairs: list[str]) -> dict[str, str]:
+    urls = {}
+    for pair in pairs:
+        name, sep, url = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--url expects NAME=URL, got {pair!r}")
+        urls[name] = url
+    return urls
+
+
+def _exit_code(document: dict[str, Any]) -> int:
+    if any(not e["available"] for e in document["engines"]):
+        return ENGINE_TROUBLE
+    verdicts = {s["verdict"] for s in document["scenarios"]}
+    if ERROR in verdicts:
+        return ENGINE_TROUBLE
+    if verdicts & {DIVERGENT, FAILING}:
+        return FINDINGS
+    return OK
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenarios = load_all([Path(p) for p in args.paths])
+    if args.filter:
+        scenarios = [s for s in scenarios if args.filter in s.scenario.id]
+    engines = _engines(args.engine, _urls(args.url))
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    def progress(scenario_id: str, engine: str, outcome: EngineOutcome) -> None:
+        if not args.quiet:
+            detail = f" ({outcome.error})" if outcome.error else ""
+            print(f"{outcome.status:>5}  {scenario_id} [{engine}] {outcome.duration_s:.1f}s"
+                  f"{detail}", file=sys.stderr)
+
+    try:
+        result = run_scenarios(scenarios, engines, jobs=args.jobs, progress=progress)
+    finally:
+        for engine in engines:
+            engine.close()
+    document = to_document(result)
+    paths = write_reports(document, Path(args.out))
+    counts = ", ".join(f"{n} {v}" for v, n in document["summary"].items() if n)
+    print(f"{len(document['scenarios'])} scenarios: {counts}")
+    for engine in document["engines"]:
+        if not engine["available"]:
+            print(f"engine {engine['name']} unavailable: {engine['error']}")
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return _exit_code(document) if not result.incomplete else ENGINE_TROUBLE
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenarios = load_all([Path(p) for p in args.paths])
+    print(f"{len(scenarios)} scenario files valid")
+    return OK
+
+
+def cmd_engines(args: argparse.Namespace) -> int:
+    engines = _engines(args.engine, _urls(args.url))
+    infos = [e.info().to_json() for e in engines]
+    for engine in engines:
+        engine.close()
+    if args.json:
+        print(json.dumps(infos, indent=2))
+    else:
+        for info in infos:
+            state = info["version"] if info["available"] else f"unavailable: {info['error']}"
+            print(f"{info['name']:<20} {state}  runtime={info['runtime']} "
+                  f"cgroup=v{info['cgroup_version']} storage={info['storage_driver']} "
+                  f"network={info['network_backend']} build={info['default_build_format']}")
+    return OK if all(i["available"] for i in infos) else ENGINE_TROUBLE
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    status = OK
+    for engine in _engines(args.engine, _urls(args.url)):
+        selector = {RUN: args.run} if args.run else {RUN: ""}
+        try:
+            removed = engine.remove_labelled(selector)
+            images = _clean_images(engine) if args.images else 0
+            print(f"{engine.name}: removed {removed} resources, {images} images")
+        except (EngineError, EngineUnavailable) as exc:
+            print(f"{engine.name}: {exc}", file=sys.stderr)
+            status = ENGINE_TROUBLE
+        finally:
+            engine.close()
+    return status
+
+
+def _clean_images(engine: Engine) -> int:
+    removed = 0
+    remover = getattr(engine, "remove_labelled_images", None)
+    if callable(remover):
+        removed = int(remover({RUN: ""}))
+    return removed
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from harness.merge import merge_documents
+    from harness.results import read_results
+
+    documents = [read_results(Path(p)) for p in args.results]
+    document = merge_documents(documents) if len(documents) > 1 else documents[0]
+    paths = write_reports(document, Path(args.out))
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return _exit_code(document)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.which == "scenario":
+        print(json.dumps(scenario_json_schema(), indent=2))
+    else:
+        from harness.results import results_schema
+
+        print(json.dumps(results_schema(), indent=2))
+    return OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def engine_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--engine", action="append", help="engine adapter (repeatable); "
+                       "default: every registered adapter")
+        p.add_argument("--url", action="append", default=[], metavar="NAME=URL",
+                       help="API URL for an engine, e.g. docker=unix:///var/run/docker.sock")
+
+    run = sub.add_parser("run", help="run scenarios on engines and write the reports")
+    run.add_argument("paths", nargs="*", default=["scenarios"])
+    engine_opts(run)
+    run.add_argument("--out", default="reports")
+    run.add_argument("-j", "--jobs", type=int, default=1)
+    run.add_argument("-k", "--filter", help="only scenarios whose id contains this text")
+    run.add_argument("-q", "--quiet", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    report = sub.add_parser("report", help="merge results.json files and render reports")
+    report.add_argument("results", nargs="+")
+    report.add_argument("--out", default="reports")
+    report.set_defaults(func=cmd_report)
+
+    engines = sub.add_parser("engines", help="list engine adapters and their fingerprints")
+    engine_opts(engines)
+    engines.add_argument("--json", action="store_true")
+    engines.set_defaults(func=cmd_engines)
+
+    validate = sub.add_parser("validate", help="check scenario files; run nothing")
+    validate.add_argument("paths", nargs="*", default=["scenarios"])
+    validate.set_defaults(func=cmd_validate)
+
+    clean = sub.add_parser("clean", help="remove every resource carrying harness labels")
+    engine_opts(clean)
+    clean.add_argument("--run", help="only this run id")
+    clean.add_argument("--images", action="store_true", help="also remove cached images")
+    clean.set_defaults(func=cmd_clean)
+
+    schema = sub.add_parser("schema", help="print a JSON Schema")
+    schema.add_argument("which", choices=["scenario", "results"])
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScenarioErrors as exc:
+        for error in exc.errors:
+            print(error.args[0], file=sys.stderr)
+        return BAD_INPUT
+    except EngineUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return ENGINE_TROUBLE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

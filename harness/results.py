@@ -1,0 +1,137 @@
+"""results.json (a contract): the source of truth every report is rendered from.
+
+Written atomically (temporary file in the same directory, then rename) and
+validated against the JSON Schema shipped in harness/schemas. `merge` joins
+results from several runs (CI matrix legs) into one document whose engine
+columns are named `engine@version@host` where needed to keep them apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from harness.compare import VERDICTS, EngineOutcome
+from harness.runner import RunResult, ScenarioResult
+
+SCHEMA_ID = "harness.results/1"
+MAX_TEXT = 4000
+
+
+@cache
+def results_schema() -> dict[str, Any]:
+    text = (Path(__file__).parent / "schemas" / "results-1.schema.json").read_text()
+    return dict(json.loads(text))
+
+
+def validate(document: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError if `document` breaks the contract."""
+    jsonschema.validate(document, results_schema())
+
+
+def _excerpt(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return value[:MAX_TEXT] + f"\n… [{len(value) - MAX_TEXT} more characters]"
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value, allow_nan=False)
+        return _excerpt(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _outcome_json(outcome: EngineOutcome) -> dict[str, Any]:
+    return {
+        "status": outcome.status,
+        "duration_s": outcome.duration_s,
+        "checks": [{k: _jsonable(v) for k, v in c.to_json().items()} for c in outcome.checks],
+        "observations": {k: _jsonable(v) for k, v in sorted(outcome.observations.items())},
+        "error": outcome.error,
+        "leftovers": outcome.leftovers,
+    }
+
+
+def _scenario_json(result: ScenarioResult) -> dict[str, Any]:
+    s = result.loaded.scenario
+    return {
+        "id": s.id,
+        "area": s.area,
+        "title": s.title,
+        "description": s.description,
+        "file": str(result.loaded.path),
+        "line": result.loaded.line_of("id"),
+        "refs": list(s.refs),
+        "verdict": result.verdict,
+        "engines": {name: _outcome_json(o) for name, o in result.outcomes.items()},
+        "differences": [{"key": d["key"], "values": {k: _jsonable(v) for k, v in
+                                                     d["values"].items()}}
+                        for d in result.differences],
+        "known_divergences": [_jsonable(kd) for kd in result.divergences],
+        "stale_divergences": [_jsonable(kd) for kd in result.stale_divergences],
+        "expect": {k: _jsonable(v) for k, v in s.expect.items()},
+        "steps": [{"kind": st.kind, **st.spec.model_dump(exclude_defaults=True)}
+                  for st in s.steps],
+    }
+
+
+def to_document(run: RunResult) -> dict[str, Any]:
+    """The results.json document of one run."""
+    return {
+        "schema": SCHEMA_ID,
+        "run": {
+            "id": run.run_id,
+            "started": run.started,
+            "finished": run.finished,
+            "incomplete": run.incomplete,
+            "host": {"name": socket.gethostname(), "os": platform.platform(),
+                     "python": platform.python_version()},
+            "build_stats": run.build_stats,
+        },
+        "engines": [{**info.to_json(), "host": socket.gethostname()} for info in run.engines],
+        "scenarios": [_scenario_json(r) for r in run.scenarios],
+        "summary": summarize(r.verdict for r in run.scenarios),
+    }
+
+
+def summarize(verdicts: Any) -> dict[str, int]:
+    counts = dict.fromkeys(VERDICTS, 0)
+    for v in verdicts:
+        counts[v] += 1
+    return counts
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write so a reader never sees half a file, even if the harness dies midway."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_results(path: Path, document: dict[str, Any]) -> None:
+    validate(document)
+    write_atomic(path, json.dumps(document, indent=2, sort_keys=False) + "\n")
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    validate(document)
+    return dict(document)
