@@ -68,8 +68,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     def progress(scenario_id: str, engine: str, outcome: EngineOutcome) -> None:
         if not args.quiet:
             detail = f" ({outcome.error})" if outcome.error else ""
-            print(f"{outcome.status:>5}  {scenario_id} [{engine}] {outcome.duration_s:.1f}s"
-                  f"{detail}", file=sys.stderr)
+            print(
+                f"{outcome.status:>5}  {scenario_id} [{engine}] {outcome.duration_s:.1f}s{detail}",
+                file=sys.stderr,
+            )
 
     try:
         result = run_scenarios(scenarios, engines, jobs=args.jobs, progress=progress)
@@ -103,9 +105,11 @@ def cmd_engines(args: argparse.Namespace) -> int:
     else:
         for info in infos:
             state = info["version"] if info["available"] else f"unavailable: {info['error']}"
-            print(f"{info['name']:<20} {state}  runtime={info['runtime']} "
-                  f"cgroup=v{info['cgroup_version']} storage={info['storage_driver']} "
-                  f"network={info['network_backend']} build={info['default_build_format']}")
+            print(
+                f"{info['name']:<20} {state}  runtime={info['runtime']} "
+                f"cgroup=v{info['cgroup_version']} storage={info['storage_driver']} "
+                f"network={info['network_backend']} build={info['default_build_format']}"
+            )
     return OK if all(i["available"] for i in infos) else ENGINE_TROUBLE
 
 
@@ -159,10 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def engine_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--engine", action="append", help="engine adapter (repeatable); "
-                       "default: every registered adapter")
-        p.add_argument("--url", action="append", default=[], metavar="NAME=URL",
-                       help="API URL for an engine, e.g. docker=unix:///var/run/docker.sock")
+        p.add_argument(
+            "--engine",
+            action="append",
+            help="engine adapter (repeatable); default: every registered adapter",
+        )
+        p.add_argument(
+            "--url",
+            action="append",
+            default=[],
+            metavar="NAME=URL",
+            help="API URL for an engine, e.g. docker=unix:///var/run/docker.sock",
+        )
 
     run = sub.add_parser("run", help="run scenarios on engines and write the reports")
     run.add_argument("paths", nargs="*", default=["scenarios"])

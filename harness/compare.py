@@ -20,7 +20,13 @@ from harness.observe import normalize
 from harness.scenario import KnownDivergence, Scenario
 
 PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED = (
-    "portable", "divergent", "known-divergence", "failing", "error", "unsupported")
+    "portable",
+    "divergent",
+    "known-divergence",
+    "failing",
+    "error",
+    "unsupported",
+)
 VERDICTS = (PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED)
 PASS, FAIL = "pass", "fail"
 
@@ -60,9 +66,9 @@ def matches(expected: Any, actual: Any) -> bool:
     """Literal equality, or one matcher: {contains|regex|one_of|gt|...: value}."""
     if not isinstance(expected, dict):
         return _equal(expected, actual)
-    (op, arg), = expected.items()
+    ((op, arg),) = expected.items()
     try:
-        return _MATCHERS[op](arg, actual)
+        return bool(_MATCHERS[op](arg, actual))
     except TypeError:
         return False
 
@@ -91,8 +97,10 @@ _MATCHERS: dict[str, Any] = {
 
 
 def run_checks(scenario: Scenario, observations: dict[str, Any]) -> list[Check]:
-    return [Check(key, exp, observations.get(key), matches(exp, observations.get(key)))
-            for key, exp in scenario.expect.items()]
+    return [
+        Check(key, exp, observations.get(key), matches(exp, observations.get(key)))
+        for key, exp in scenario.expect.items()
+    ]
 
 
 def _compared_keys(scenario: Scenario) -> list[str]:
@@ -113,8 +121,9 @@ def _differences(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict
 def _explains(kd: KnownDivergence, engine: str, key: str, outcome: EngineOutcome) -> bool:
     if kd.engine != engine or kd.key != key:
         return False
-    return kd.observed is None or _equal(normalize(kd.observed),
-                                         normalize(outcome.observations.get(key)))
+    return kd.observed is None or _equal(
+        normalize(kd.observed), normalize(outcome.observations.get(key))
+    )
 
 
 def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
@@ -132,8 +141,11 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
     explained = set()
     seen_kds = []
     for kd in scenario.known_divergences:
-        hits = {(e, k) for e, k in disagreements if kd.engine in ran and e == kd.engine
-                and _explains(kd, e, k, ran[e])}
+        hits = {
+            (e, k)
+            for e, k in disagreements
+            if kd.engine in ran and e == kd.engine and _explains(kd, e, k, ran[e])
+        }
         explained |= hits
         if hits:
             seen_kds.append(kd)
@@ -141,16 +153,21 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
     for diff in diffs:
         if any((name, diff["key"]) in explained for name in ran):
             explained.update((name, diff["key"]) for name in ran)
-    stale = [kd.model_dump() for kd in scenario.known_divergences
-             if kd.engine in ran and kd not in seen_kds]
+    stale = [
+        kd.model_dump()
+        for kd in scenario.known_divergences
+        if kd.engine in ran and kd not in seen_kds
+    ]
     declared = [kd.model_dump() for kd in seen_kds]
     unexplained = disagreements - explained
     if not disagreements:
         return Verdict(PORTABLE, diffs, declared, stale)
     if not unexplained:
         return Verdict(KNOWN, diffs, declared, stale)
-    failed_by = {name: {(c.key, repr(normalize(c.actual))) for c in o.checks if not c.ok}
-                 for name, o in ran.items()}
+    failed_by = {
+        name: {(c.key, repr(normalize(c.actual))) for c in o.checks if not c.ok}
+        for name, o in ran.items()
+    }
     sets = list(failed_by.values())
     if not diffs and all(sets) and all(s == sets[0] for s in sets):
         return Verdict(FAILING, diffs, declared, stale)

@@ -17,7 +17,8 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,8 +130,12 @@ class ImageCache:
         values = {"base": refs["base"], **{f"images.{k}": v for k, v in refs.items()}}
         rendered = PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
         digest = hashlib.sha256(rendered.encode())
-        for part in (repr(sorted(spec.build_args.items())), str(spec.target), spec.format,
-                     repr(sorted(spec.labels.items()))):
+        for part in (
+            repr(sorted(spec.build_args.items())),
+            str(spec.target),
+            spec.format,
+            repr(sorted(spec.labels.items())),
+        ):
             digest.update(part.encode())
         if spec.context is not None:
             _hash_tree(loaded.directory / spec.context, digest)
@@ -139,19 +144,34 @@ class ImageCache:
 
         def populate(ctx: Path) -> None:
             if spec.context is not None:
-                shutil.copytree(loaded.directory / spec.context, ctx, dirs_exist_ok=True,
-                                symlinks=True)
+                shutil.copytree(
+                    loaded.directory / spec.context, ctx, dirs_exist_ok=True, symlinks=True
+                )
             (ctx / CONTAINERFILE).write_text(rendered)
 
-        return self._ensure(tag, loaded.scenario.id, populate, build_args=spec.build_args,
-                            target=spec.target, fmt=spec.format, labels=spec.labels,
-                            containerfile=rendered)
+        return self._ensure(
+            tag,
+            loaded.scenario.id,
+            populate,
+            build_args=spec.build_args,
+            target=spec.target,
+            fmt=spec.format,
+            labels=spec.labels,
+            containerfile=rendered,
+        )
 
-    def _ensure(self, tag: str, scenario: str, populate: object, *, build_args: dict[str, str],
-                target: str | None, fmt: str, labels: dict[str, str] | None = None,
-                containerfile: str | None = None) -> str:
-        import time
-
+    def _ensure(
+        self,
+        tag: str,
+        scenario: str,
+        populate: Callable[[Path], None],
+        *,
+        build_args: dict[str, str],
+        target: str | None,
+        fmt: str,
+        labels: dict[str, str] | None = None,
+        containerfile: str | None = None,
+    ) -> str:
         ref = self.engine.image_ref(tag)
         with self._lock:
             if tag in self._known:
@@ -163,16 +183,31 @@ class ImageCache:
             else:
                 for needed in external_froms(containerfile or BASE_CONTAINERFILE, build_args):
                     if not self.engine.image_exists(needed):
-                        raise ImageMissing(f"FROM {needed} is not a local image on "
-                                           f"{self.engine.name}; refusing to build (it would pull)")
+                        raise ImageMissing(
+                            f"FROM {needed} is not a local image on "
+                            f"{self.engine.name}; refusing to build (it would pull)"
+                        )
                 started = time.monotonic()
                 with tempfile.TemporaryDirectory(prefix="harness-build-") as tmp:
-                    populate(Path(tmp))  # type: ignore[operator]
-                    all_labels = {**(labels or {}), RUN: self.run_id, SCENARIO: scenario,
-                                  OWNER: owner(), CACHE: tag.rsplit(":", 1)[1]}
-                    self.engine.build(BuildRequest(
-                        context=Path(tmp), containerfile=CONTAINERFILE, tag=tag,
-                        labels=all_labels, build_args=build_args, target=target, format=fmt))
+                    populate(Path(tmp))
+                    all_labels = {
+                        **(labels or {}),
+                        RUN: self.run_id,
+                        SCENARIO: scenario,
+                        OWNER: owner(),
+                        CACHE: tag.rsplit(":", 1)[1],
+                    }
+                    self.engine.build(
+                        BuildRequest(
+                            context=Path(tmp),
+                            containerfile=CONTAINERFILE,
+                            tag=tag,
+                            labels=all_labels,
+                            build_args=build_args,
+                            target=target,
+                            format=fmt,
+                        )
+                    )
                 self.stats.builds += 1
                 self.stats.seconds += time.monotonic() - started
         with self._lock:

@@ -57,6 +57,7 @@ def _check_references(
     scenario: Scenario, doc: Positioned, file: str, base: Path
 ) -> list[ScenarioError]:
     problems: list[tuple[tuple[str | int, ...], str]] = []
+    where: tuple[str | int, ...]
     images = set(scenario.images) | {BASE_IMAGE}
     seen: set[str] = set()
     detached: set[str] = set()
@@ -68,37 +69,49 @@ def _check_references(
         seen.add(spec.name)
         image = getattr(spec, "image", None)
         if image is not None and image not in images:
-            problems.append(((*where, "image"),
-                             f"unknown image {image!r}; expected one of {sorted(images)}"))
+            problems.append(
+                ((*where, "image"), f"unknown image {image!r}; expected one of {sorted(images)}")
+            )
         container = getattr(spec, "container", None)
         if container is not None and container not in detached:
-            problems.append(((*where, "container"),
-                             f"{container!r} is not an earlier detached 'run' step"))
+            problems.append(
+                ((*where, "container"), f"{container!r} is not an earlier detached 'run' step")
+            )
         if isinstance(spec, RunSpec) and spec.detach:
             detached.add(spec.name)
     for name, image in scenario.images.items():
         where = ("images", name)
         if image.containerfile is not None:
             for var in PLACEHOLDER.findall(image.containerfile):
-                ok = var == BASE_IMAGE or (var.startswith("images.") and var[7:] in scenario.images
-                                           and var[7:] != name)
+                ok = var == BASE_IMAGE or (
+                    var.startswith("images.") and var[7:] in scenario.images and var[7:] != name
+                )
                 if not ok:
-                    problems.append(((*where, "containerfile"),
-                                     f"unknown placeholder {{{{ {var} }}}}; expected "
-                                     "{{ base }} or {{ images.OTHER }}"))
+                    problems.append(
+                        (
+                            (*where, "containerfile"),
+                            f"unknown placeholder {{{{ {var} }}}}; expected "
+                            "{{ base }} or {{ images.OTHER }}",
+                        )
+                    )
         if image.context is not None:
             ctx = (base / image.context).resolve()
             if not ctx.is_relative_to(base.resolve()):
-                problems.append(((*where, "context"), "context must stay inside the scenario's "
-                                 "directory"))
+                problems.append(
+                    ((*where, "context"), "context must stay inside the scenario's directory")
+                )
             elif not (ctx / image.file).is_file():
                 problems.append(((*where, "context"), f"no {image.file} in {ctx}"))
     for key in [*scenario.expect, *scenario.compare]:
         head = key.split(".", 1)[0]
         if head not in seen and head != "image":
             table = "expect" if key in scenario.expect else "compare"
-            problems.append(((table, key), f"{key!r} names no step; expected STEP.FIELD with "
-                             f"STEP one of {sorted(seen)}"))
+            problems.append(
+                (
+                    (table, key),
+                    f"{key!r} names no step; expected STEP.FIELD with STEP one of {sorted(seen)}",
+                )
+            )
     for i, kd in enumerate(scenario.known_divergences):
         if kd.key.split(".", 1)[0] not in seen | {"image"}:
             problems.append((("known_divergences", i, "key"), f"{kd.key!r} names no step"))
@@ -117,8 +130,14 @@ def load_scenario(path: Path) -> LoadedScenario:
     except ScenarioError as exc:
         raise ScenarioErrors([exc]) from None
     if not isinstance(doc.data, dict):
-        raise ScenarioErrors([ScenarioError(Location(file, 1, 1), "expected a mapping at the "
-                                            "top level (schema, id, area, title, steps, ...)")])
+        raise ScenarioErrors(
+            [
+                ScenarioError(
+                    Location(file, 1, 1),
+                    "expected a mapping at the top level (schema, id, area, title, steps, ...)",
+                )
+            ]
+        )
     try:
         scenario = Scenario.model_validate(doc.data)
     except ValidationError as exc:
@@ -134,8 +153,11 @@ def discover(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found.extend(f for f in sorted(p.rglob("*.y*ml"))
-                         if f.suffix in (".yaml", ".yml") and "contexts" not in f.parts)
+            found.extend(
+                f
+                for f in sorted(p.rglob("*.y*ml"))
+                if f.suffix in (".yaml", ".yml") and "contexts" not in f.parts
+            )
         else:
             found.append(p)
     return found
@@ -147,8 +169,13 @@ def load_all(paths: list[Path]) -> list[LoadedScenario]:
     errors: list[ScenarioError] = []
     files = discover(paths)
     if not files:
-        raise ScenarioErrors([ScenarioError(Location(", ".join(map(str, paths))),
-                                            "no scenario files (*.yaml) found")])
+        raise ScenarioErrors(
+            [
+                ScenarioError(
+                    Location(", ".join(map(str, paths))), "no scenario files (*.yaml) found"
+                )
+            ]
+        )
     for f in files:
         if not f.exists():
             errors.append(ScenarioError(Location(str(f)), "no such file"))
@@ -161,9 +188,12 @@ def load_all(paths: list[Path]) -> list[LoadedScenario]:
     for item in loaded:
         sid = item.scenario.id
         if sid in first:
-            errors.append(ScenarioError(item.positions.locate(str(item.path), ("id",)),
-                                        f"duplicate scenario id {sid!r} (first in "
-                                        f"{first[sid].path})"))
+            errors.append(
+                ScenarioError(
+                    item.positions.locate(str(item.path), ("id",)),
+                    f"duplicate scenario id {sid!r} (first in {first[sid].path})",
+                )
+            )
         else:
             first[sid] = item
     if errors:

@@ -42,7 +42,8 @@ def merge_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
             merged["engines"].update({mapping[n]: o for n, o in s["engines"].items()})
             merged["differences"].extend(
                 {"key": d["key"], "values": {mapping[n]: v for n, v in d["values"].items()}}
-                for d in s["differences"])
+                for d in s["differences"]
+            )
             verdicts.setdefault(s["id"], []).append(s["verdict"])
     for sid, merged in scenarios.items():
         merged["verdict"] = _merged_verdict(verdicts[sid])

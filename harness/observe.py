@@ -68,15 +68,17 @@ def container_facts(inspect: dict[str, Any]) -> dict[str, Any]:
     """Engine-neutral fields of a container inspect document."""
     state = inspect.get("State") or {}
     facts = _config_facts(inspect.get("Config") or {}, "config.")
-    facts.update({
-        "config.hostname": (inspect.get("Config") or {}).get("Hostname"),
-        "state.status": state.get("Status"),
-        "state.exit_code": state.get("ExitCode"),
-        "state.oom_killed": state.get("OOMKilled"),
-        "state.error": state.get("Error") or None,
-        "state.health": _health(state),
-        "restart_count": inspect.get("RestartCount"),
-    })
+    facts.update(
+        {
+            "config.hostname": (inspect.get("Config") or {}).get("Hostname"),
+            "state.status": state.get("Status"),
+            "state.exit_code": state.get("ExitCode"),
+            "state.oom_killed": state.get("OOMKilled"),
+            "state.error": state.get("Error") or None,
+            "state.health": _health(state),
+            "restart_count": inspect.get("RestartCount"),
+        }
+    )
     return facts
 
 

@@ -74,14 +74,14 @@ def _scenario_json(result: ScenarioResult) -> dict[str, Any]:
         "refs": list(s.refs),
         "verdict": result.verdict,
         "engines": {name: _outcome_json(o) for name, o in result.outcomes.items()},
-        "differences": [{"key": d["key"], "values": {k: _jsonable(v) for k, v in
-                                                     d["values"].items()}}
-                        for d in result.differences],
+        "differences": [
+            {"key": d["key"], "values": {k: _jsonable(v) for k, v in d["values"].items()}}
+            for d in result.differences
+        ],
         "known_divergences": [_jsonable(kd) for kd in result.divergences],
         "stale_divergences": [_jsonable(kd) for kd in result.stale_divergences],
         "expect": {k: _jsonable(v) for k, v in s.expect.items()},
-        "steps": [{"kind": st.kind, **st.spec.model_dump(exclude_defaults=True)}
-                  for st in s.steps],
+        "steps": [{"kind": st.kind, **st.spec.model_dump(exclude_defaults=True)} for st in s.steps],
     }
 
 
@@ -94,8 +94,11 @@ def to_document(run: RunResult) -> dict[str, Any]:
             "started": run.started,
             "finished": run.finished,
             "incomplete": run.incomplete,
-            "host": {"name": socket.gethostname(), "os": platform.platform(),
-                     "python": platform.python_version()},
+            "host": {
+                "name": socket.gethostname(),
+                "os": platform.platform(),
+                "python": platform.python_version(),
+            },
             "build_stats": run.build_stats,
         },
         "engines": [{**info.to_json(), "host": socket.gethostname()} for info in run.engines],

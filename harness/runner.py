@@ -7,6 +7,7 @@ included). It knows nothing of YAML, reports or SDKs.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -62,16 +63,18 @@ def _resolve_inspect_keys(ctx: StepContext) -> None:
             name, _, fact = rest.partition(".")
             if name in ctx.images and name not in image_cache:
                 raw = ctx.engine.inspect_image(ctx.images[name])
-                image_cache[name] = {**image_facts(raw), **{f"inspect.{k}": v
-                                                            for k, v in raw.items()}}
+                image_cache[name] = {
+                    **image_facts(raw),
+                    **{f"inspect.{k}": v for k, v in raw.items()},
+                }
             ctx.observations[key] = _image_fact(image_cache.get(name, {}), fact)
         elif rest.startswith("inspect.") and head in ctx.inspects:
-            ctx.observations[key] = lookup(ctx.inspects[head], rest[len("inspect."):])
+            ctx.observations[key] = lookup(ctx.inspects[head], rest[len("inspect.") :])
 
 
 def _image_fact(facts: dict[str, Any], fact: str) -> Any:
     if fact.startswith("inspect."):
-        top, _, path = fact[len("inspect."):].partition(".")
+        top, _, path = fact[len("inspect.") :].partition(".")
         value = facts.get(f"inspect.{top}")
         return lookup(value, path) if path else value
     return facts.get(fact)
@@ -82,8 +85,7 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
     started = time.monotonic()
     scenario = loaded.scenario
     labels = resource_labels(cache.run_id, scenario.id)
-    ctx = StepContext(engine=engine, loaded=loaded, run_id=cache.run_id, labels=labels,
-                      images={})
+    ctx = StepContext(engine=engine, loaded=loaded, run_id=cache.run_id, labels=labels, images={})
     outcome: EngineOutcome
     try:
         ctx.images[BASE_IMAGE] = cache.base()
@@ -93,13 +95,15 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
             HANDLERS[step.kind](ctx, step.spec)
         _resolve_inspect_keys(ctx)
         checks = run_checks(scenario, ctx.observations)
-        outcome = EngineOutcome(status=engine_status(checks), checks=checks,
-                                observations=ctx.observations)
+        outcome = EngineOutcome(
+            status=engine_status(checks), checks=checks, observations=ctx.observations
+        )
     except (EngineError, EngineUnavailable) as exc:
         outcome = EngineOutcome(status=ERROR, observations=ctx.observations, error=str(exc))
     except HarnessError as exc:
-        outcome = EngineOutcome(status=ERROR, observations=ctx.observations,
-                                error=f"{type(exc).__name__}: {exc}")
+        outcome = EngineOutcome(
+            status=ERROR, observations=ctx.observations, error=f"{type(exc).__name__}: {exc}"
+        )
     finally:
         leftovers = _teardown(engine, cache.run_id, scenario.id)
     outcome.leftovers = leftovers
@@ -160,20 +164,30 @@ def run_scenarios(
                 _sweep(engine, run_id)
     results = []
     for loaded in scenarios:
-        per_engine = {e.name: outcomes[(loaded.scenario.id, e.name)] for e in engines
-                      if (loaded.scenario.id, e.name) in outcomes}
+        per_engine = {
+            e.name: outcomes[(loaded.scenario.id, e.name)]
+            for e in engines
+            if (loaded.scenario.id, e.name) in outcomes
+        }
         if not per_engine:
             continue
         v = verdict(loaded.scenario, per_engine)
-        results.append(ScenarioResult(loaded, per_engine, v.verdict, v.differences,
-                                      v.divergences, v.stale_divergences))
-    stats = {name: {"builds": c.stats.builds, "reused": c.stats.reused,
-                    "seconds": round(c.stats.seconds, 3)} for name, c in caches.items()}
+        results.append(
+            ScenarioResult(
+                loaded, per_engine, v.verdict, v.differences, v.divergences, v.stale_divergences
+            )
+        )
+    stats = {
+        name: {
+            "builds": c.stats.builds,
+            "reused": c.stats.reused,
+            "seconds": round(c.stats.seconds, 3),
+        }
+        for name, c in caches.items()
+    }
     return RunResult(run_id, started, _now(), list(infos.values()), results, incomplete, stats)
 
 
 def _sweep(engine: Engine, run_id: str) -> None:
-    try:
+    with contextlib.suppress(EngineError, EngineUnavailable, OSError):
         engine.remove_labelled({RUN: run_id})
-    except (EngineError, EngineUnavailable, OSError):
-        pass

@@ -15,8 +15,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 SCENARIO_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
-MATCHERS = ("equals", "not_equals", "contains", "not_contains", "regex", "one_of",
-            "gt", "ge", "lt", "le", "present")
+MATCHERS = (
+    "equals",
+    "not_equals",
+    "contains",
+    "not_contains",
+    "regex",
+    "one_of",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "present",
+)
 
 Name = Annotated[str, Field(pattern=NAME)]
 Seconds = Annotated[float, Field(gt=0, le=3600)]

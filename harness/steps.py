@@ -67,25 +67,57 @@ def _container_spec(ctx: StepContext, spec: RunSpec) -> ContainerSpec:
             source = ctx.volumes[source]
         elif m.type == "bind" and source is not None and not source.startswith("/"):
             source = str((ctx.loaded.directory / source).resolve())
-        mounts.append(MountSpec(type=m.type, target=m.target, source=source,
-                                read_only=m.read_only, options=dict(m.options)))
+        mounts.append(
+            MountSpec(
+                type=m.type,
+                target=m.target,
+                source=source,
+                read_only=m.read_only,
+                options=dict(m.options),
+            )
+        )
     return ContainerSpec(
-        image=ctx.images[spec.image], name=ctx.name_for(spec.name), labels=ctx.labels,
-        command=spec.command, entrypoint=spec.entrypoint, env=dict(spec.env), user=spec.user,
-        workdir=spec.workdir, hostname=spec.hostname, mounts=tuple(mounts),
-        network=ctx.networks.get(spec.network or "", spec.network), aliases=tuple(spec.aliases),
-        ports=dict(spec.ports), memory=spec.memory, cpus=spec.cpus, pids_limit=spec.pids_limit,
-        pid_mode=spec.pid_mode, ipc_mode=spec.ipc_mode, read_only=spec.read_only,
-        cap_add=tuple(spec.cap_add), cap_drop=tuple(spec.cap_drop), stop_signal=spec.stop_signal,
-        stop_timeout=spec.stop_timeout, restart=spec.restart, healthcheck=spec.healthcheck,
+        image=ctx.images[spec.image],
+        name=ctx.name_for(spec.name),
+        labels=ctx.labels,
+        command=spec.command,
+        entrypoint=spec.entrypoint,
+        env=dict(spec.env),
+        user=spec.user,
+        workdir=spec.workdir,
+        hostname=spec.hostname,
+        mounts=tuple(mounts),
+        network=ctx.networks.get(spec.network or "", spec.network),
+        aliases=tuple(spec.aliases),
+        ports=dict(spec.ports),
+        memory=spec.memory,
+        cpus=spec.cpus,
+        pids_limit=spec.pids_limit,
+        pid_mode=spec.pid_mode,
+        ipc_mode=spec.ipc_mode,
+        read_only=spec.read_only,
+        cap_add=tuple(spec.cap_add),
+        cap_drop=tuple(spec.cap_drop),
+        stop_signal=spec.stop_signal,
+        stop_timeout=spec.stop_timeout,
+        restart=spec.restart,
+        healthcheck=spec.healthcheck,
     )
 
 
 def run_container(ctx: StepContext, spec: RunSpec) -> None:
     """Create, start and (unless detached) wait: the API path, never `run`."""
     step = spec.name
-    ctx.record(step, created=False, started=False, exit_code=None, error=None, timed_out=False,
-               stdout="", stderr="")
+    ctx.record(
+        step,
+        created=False,
+        started=False,
+        exit_code=None,
+        error=None,
+        timed_out=False,
+        stdout="",
+        stderr="",
+    )
     try:
         cid = ctx.engine.create_container(_container_spec(ctx, spec))
     except EngineError as exc:
@@ -115,27 +147,53 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
     """`<cli> run` as a user types it: the exit status and output a user sees."""
     step = spec.name
     labels = [arg for k, v in ctx.labels.items() for arg in ("--label", f"{k}={v}")]
-    argv = [*ctx.engine.cli(), "run", "--pull", "never", "--name", ctx.name_for(step), *labels,
-            *spec.options, ctx.images[spec.image], *spec.args]
+    argv = [
+        *ctx.engine.cli(),
+        "run",
+        "--pull",
+        "never",
+        "--name",
+        ctx.name_for(step),
+        *labels,
+        *spec.options,
+        ctx.images[spec.image],
+        *spec.args,
+    ]
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=spec.timeout, check=False,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            argv, capture_output=True, timeout=spec.timeout, check=False, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired as exc:
-        ctx.record(step, exit_code=None, timed_out=True, stdout=text(exc.stdout),
-                   stderr=text(exc.stderr))
+        ctx.record(
+            step, exit_code=None, timed_out=True, stdout=text(exc.stdout), stderr=text(exc.stderr)
+        )
         return
     except FileNotFoundError as exc:
         raise EngineError(f"{ctx.engine.name} CLI not found: {exc}") from None
-    ctx.record(step, exit_code=done.returncode, timed_out=False, stdout=text(done.stdout),
-               stderr=text(done.stderr))
+    ctx.record(
+        step,
+        exit_code=done.returncode,
+        timed_out=False,
+        stdout=text(done.stdout),
+        stderr=text(done.stderr),
+    )
 
 
 def run_exec(ctx: StepContext, spec: ExecSpec) -> None:
     """Run a command in an earlier detached container."""
-    result = ctx.engine.exec(ctx.containers[spec.container], spec.command, user=spec.user,
-                             workdir=spec.workdir, env=dict(spec.env) or None)
-    ctx.record(spec.name, exit_code=result.exit_code, stdout=text(result.stdout),
-               stderr=text(result.stderr))
+    result = ctx.engine.exec(
+        ctx.containers[spec.container],
+        spec.command,
+        user=spec.user,
+        workdir=spec.workdir,
+        env=dict(spec.env) or None,
+    )
+    ctx.record(
+        spec.name,
+        exit_code=result.exit_code,
+        stdout=text(result.stdout),
+        stderr=text(result.stderr),
+    )
 
 
 HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {

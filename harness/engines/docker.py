@@ -6,6 +6,7 @@ must already be local (`ImageMissing` otherwise).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -110,9 +111,16 @@ class DockerEngine:
             raise EngineError(f"{self.name} cannot build {request.format!r} format images")
         try:
             stream = self.api.build(
-                path=str(request.context), dockerfile=request.containerfile, tag=request.tag,
-                labels=request.labels, buildargs=request.build_args or None,
-                target=request.target, rm=True, forcerm=True, pull=False, decode=True,
+                path=str(request.context),
+                dockerfile=request.containerfile,
+                tag=request.tag,
+                labels=request.labels,
+                buildargs=request.build_args or None,
+                target=request.target,
+                rm=True,
+                forcerm=True,
+                pull=False,
+                decode=True,
             )
             log = []
             for chunk in stream:
@@ -130,10 +138,8 @@ class DockerEngine:
             raise ImageMissing(f"no local image {ref!r}") from None
 
     def remove_image(self, ref: str) -> None:
-        try:
+        with contextlib.suppress(docker.errors.NotFound):
             self.api.remove_image(ref, force=True)
-        except docker.errors.NotFound:
-            pass
 
     # -- containers ----------------------------------------------------------------
     def _entrypoint(self, entrypoint: list[str] | str | None) -> list[str] | None:
@@ -145,26 +151,31 @@ class DockerEngine:
     def _host_config(self, spec: ContainerSpec) -> dict[str, Any]:
         mounts = [
             docker.types.Mount(
-                target=m.target, source=m.source or "", type=m.type, read_only=m.read_only,
+                target=m.target,
+                source=m.source or "",
+                type=m.type,
+                read_only=m.read_only,
                 tmpfs_size=parse_size(m.options["size"]) if "size" in m.options else None,
                 tmpfs_mode=int(m.options["mode"], 8) if "mode" in m.options else None,
             )
             for m in spec.mounts
         ]
-        return dict(self.api.create_host_config(
-            mounts=mounts or None,
-            network_mode=spec.network,
-            port_bindings={p: ("127.0.0.1", h) for p, h in spec.ports.items()} or None,
-            mem_limit=parse_size(spec.memory) if spec.memory else None,
-            nano_cpus=int(spec.cpus * 1e9) if spec.cpus else None,
-            pids_limit=spec.pids_limit,
-            pid_mode=spec.pid_mode,
-            ipc_mode=spec.ipc_mode,
-            read_only=spec.read_only or None,
-            cap_add=list(spec.cap_add) or None,
-            cap_drop=list(spec.cap_drop) or None,
-            restart_policy=restart_policy(spec.restart),
-        ))
+        return dict(
+            self.api.create_host_config(
+                mounts=mounts or None,
+                network_mode=spec.network,
+                port_bindings={p: ("127.0.0.1", h) for p, h in spec.ports.items()} or None,
+                mem_limit=parse_size(spec.memory) if spec.memory else None,
+                nano_cpus=int(spec.cpus * 1e9) if spec.cpus else None,
+                pids_limit=spec.pids_limit,
+                pid_mode=spec.pid_mode,
+                ipc_mode=spec.ipc_mode,
+                read_only=spec.read_only or None,
+                cap_add=list(spec.cap_add) or None,
+                cap_drop=list(spec.cap_drop) or None,
+                restart_policy=restart_policy(spec.restart),
+            )
+        )
 
     def create_container(self, spec: ContainerSpec) -> str:
         if not self.image_exists(spec.image):
@@ -172,16 +183,25 @@ class DockerEngine:
         networking = None
         if spec.network and spec.aliases:
             networking = self.api.create_networking_config(
-                {spec.network: self.api.create_endpoint_config(aliases=list(spec.aliases))})
+                {spec.network: self.api.create_endpoint_config(aliases=list(spec.aliases))}
+            )
         health = healthcheck_config(spec.healthcheck)
         try:
             created = self.api.create_container(
-                image=spec.image, name=spec.name, command=spec.command,
-                entrypoint=self._entrypoint(spec.entrypoint), environment=spec.env or None,
-                user=spec.user, working_dir=spec.workdir, hostname=spec.hostname,
-                labels=spec.labels, ports=list(spec.ports) or None,
-                host_config=self._host_config(spec), networking_config=networking,
-                stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout,
+                image=spec.image,
+                name=spec.name,
+                command=spec.command,
+                entrypoint=self._entrypoint(spec.entrypoint),
+                environment=spec.env or None,
+                user=spec.user,
+                working_dir=spec.workdir,
+                hostname=spec.hostname,
+                labels=spec.labels,
+                ports=list(spec.ports) or None,
+                host_config=self._host_config(spec),
+                networking_config=networking,
+                stop_signal=spec.stop_signal,
+                stop_timeout=spec.stop_timeout,
                 healthcheck=docker.types.Healthcheck(**health) if health else None,
                 detach=True,
             )
@@ -221,11 +241,18 @@ class DockerEngine:
         except docker.errors.APIError as exc:
             raise EngineError(_explain(exc)) from None
 
-    def exec(self, container_id: str, command: list[str], user: str | None = None,
-             workdir: str | None = None, env: dict[str, str] | None = None) -> ExecResult:
+    def exec(
+        self,
+        container_id: str,
+        command: list[str],
+        user: str | None = None,
+        workdir: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ExecResult:
         try:
-            created = self.api.exec_create(container_id, command, user=user or "",
-                                           workdir=workdir, environment=env or None)
+            created = self.api.exec_create(
+                container_id, command, user=user or "", workdir=workdir, environment=env or None
+            )
             out, err = self.api.exec_start(created["Id"], demux=True)
             code = self.api.exec_inspect(created["Id"]).get("ExitCode")
         except docker.errors.APIError as exc:
@@ -255,23 +282,21 @@ class DockerEngine:
         for cid in found["containers"]:
             self.remove_container(cid)
         for nid in found["networks"]:
-            try:
+            with contextlib.suppress(docker.errors.NotFound):
                 self.api.remove_network(nid)
-            except docker.errors.NotFound:
-                pass
         for vname in found["volumes"]:
-            try:
+            with contextlib.suppress(docker.errors.NotFound):
                 self.api.remove_volume(vname, force=True)
-            except docker.errors.NotFound:
-                pass
         return sum(len(v) for v in found.values())
 
     # -- volumes and networks ------------------------------------------------------
-    def create_volume(self, name: str, labels: dict[str, str],
-                      options: dict[str, str] | None = None) -> str:
+    def create_volume(
+        self, name: str, labels: dict[str, str], options: dict[str, str] | None = None
+    ) -> str:
         try:
-            return str(self.api.create_volume(name, driver_opts=options or None,
-                                              labels=labels)["Name"])
+            return str(
+                self.api.create_volume(name, driver_opts=options or None, labels=labels)["Name"]
+            )
         except docker.errors.APIError as exc:
             raise EngineError(_explain(exc)) from None
 
@@ -286,8 +311,11 @@ class DockerEngine:
         if self.api.networks(names=[name]):
             raise EngineError(f"network with name {name} already exists")
         try:
-            return str(self.api.create_network(name, driver="bridge", labels=labels,
-                                               internal=internal, check_duplicate=True)["Id"])
+            return str(
+                self.api.create_network(
+                    name, driver="bridge", labels=labels, internal=internal, check_duplicate=True
+                )["Id"]
+            )
         except docker.errors.APIError as exc:
             raise EngineError(_explain(exc)) from None
 

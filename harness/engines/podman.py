@@ -6,6 +6,7 @@ DOCKER_HOST, which may point at Docker. Nothing here pulls.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -70,13 +71,13 @@ class PodmanEngine:
 
     def close(self) -> None:
         if self._client is not None:
-            self._client.close()
+            self._client.close()  # type: ignore[no-untyped-call]
             self._client = None
 
     # -- fingerprint ---------------------------------------------------------------
     def info(self) -> EngineInfo:
         try:
-            info = self.client.info()
+            info = self.client.info()  # type: ignore[no-untyped-call]
         except (EngineUnavailable, *_ERRORS) as exc:
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))
         host = info.get("host", {})
@@ -126,13 +127,21 @@ class PodmanEngine:
             raise EngineError(f"{self.name} cannot build {request.format!r} format images")
         try:
             image, _log = self.client.images.build(
-                path=str(request.context), dockerfile=request.containerfile, tag=request.tag,
-                labels=request.labels, buildargs=request.build_args or None,
-                target=request.target, outputformat=FORMATS[fmt], rm=True, forcerm=True,
+                path=str(request.context),
+                dockerfile=request.containerfile,
+                tag=request.tag,
+                labels=request.labels,
+                buildargs=request.build_args or None,
+                target=request.target,
+                outputformat=FORMATS[fmt],
+                rm=True,
+                forcerm=True,
             )
         except podman.errors.BuildError as exc:
-            lines = [str(c.get("stream", c.get("error", ""))) for c in (exc.build_log or [])
-                     if isinstance(c, dict)]
+            lines = [
+                str(c.get("stream", c.get("error", ""))) if isinstance(c, dict) else str(c)
+                for c in (exc.build_log or [])
+            ]
             raise EngineError(f"build failed: {exc.msg} {''.join(lines)[-2000:]}") from None
         except _ERRORS as exc:
             raise EngineError(f"build failed: {_explain(exc)}") from None
@@ -145,10 +154,8 @@ class PodmanEngine:
             raise ImageMissing(f"no local image {ref!r}") from None
 
     def remove_image(self, ref: str) -> None:
-        try:
+        with contextlib.suppress(podman.errors.ImageNotFound):
             self.client.images.remove(ref, force=True)
-        except podman.errors.ImageNotFound:
-            pass
 
     # -- containers ----------------------------------------------------------------
     def _mounts(self, spec: ContainerSpec) -> list[dict[str, Any]]:
@@ -170,17 +177,26 @@ class PodmanEngine:
         if not self.image_exists(spec.image):
             raise ImageMissing(f"no local image {spec.image!r} (the harness never pulls)")
         kwargs: dict[str, Any] = {
-            "image": spec.image, "name": spec.name, "labels": spec.labels,
-            "command": spec.command, "environment": spec.env or None, "user": spec.user,
-            "working_dir": spec.workdir, "hostname": spec.hostname,
+            "image": spec.image,
+            "name": spec.name,
+            "labels": spec.labels,
+            "command": spec.command,
+            "environment": spec.env or None,
+            "user": spec.user,
+            "working_dir": spec.workdir,
+            "hostname": spec.hostname,
             "mounts": self._mounts(spec) or None,
             "ports": {p: ("127.0.0.1", h) for p, h in spec.ports.items()} or None,
             "mem_limit": parse_size(spec.memory) if spec.memory else None,
             "nano_cpus": int(spec.cpus * 1e9) if spec.cpus else None,
-            "pids_limit": spec.pids_limit, "pid_mode": spec.pid_mode,
-            "ipc_mode": spec.ipc_mode, "read_only": spec.read_only or None,
-            "cap_add": list(spec.cap_add) or None, "cap_drop": list(spec.cap_drop) or None,
-            "stop_signal": spec.stop_signal, "stop_timeout": spec.stop_timeout,
+            "pids_limit": spec.pids_limit,
+            "pid_mode": spec.pid_mode,
+            "ipc_mode": spec.ipc_mode,
+            "read_only": spec.read_only or None,
+            "cap_add": list(spec.cap_add) or None,
+            "cap_drop": list(spec.cap_drop) or None,
+            "stop_signal": spec.stop_signal,
+            "stop_timeout": spec.stop_timeout,
             "restart_policy": restart_policy(spec.restart),
             "healthcheck": healthcheck_config(spec.healthcheck),
         }
@@ -190,13 +206,15 @@ class PodmanEngine:
         elif spec.entrypoint is not None:
             kwargs["entrypoint"] = spec.entrypoint
         if spec.network in ("host", "none", "bridge") or (spec.network or "").startswith(
-                "container:"):
+            "container:"
+        ):
             kwargs["network_mode"] = spec.network
         elif spec.network:
             kwargs["networks"] = {spec.network: {"aliases": list(spec.aliases)}}
         try:
             container = self.client.containers.create(
-                **{k: v for k, v in kwargs.items() if v is not None})
+                **{k: v for k, v in kwargs.items() if v is not None}
+            )
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
         return str(container.id)
@@ -219,7 +237,9 @@ class PodmanEngine:
         try:
             response = self.client.api.post(
                 f"/containers/{container_id}/wait",
-                params={"condition": ["stopped", "exited"]}, timeout=timeout)
+                params={"condition": ["stopped", "exited"]},
+                timeout=timeout,
+            )
             response.raise_for_status()
         except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
             return WaitResult(exit_code=None, timed_out=True)
@@ -247,11 +267,18 @@ class PodmanEngine:
             raise EngineError(_explain(exc)) from None
         return dict(response.json())
 
-    def exec(self, container_id: str, command: list[str], user: str | None = None,
-             workdir: str | None = None, env: dict[str, str] | None = None) -> ExecResult:
+    def exec(
+        self,
+        container_id: str,
+        command: list[str],
+        user: str | None = None,
+        workdir: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ExecResult:
         try:
             code, output = self._container(container_id).exec_run(
-                command, user=user or "", workdir=workdir, environment=env or None, demux=True)
+                command, user=user or "", workdir=workdir, environment=env or None, demux=True
+            )
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
         out, err = output if isinstance(output, tuple) else (output, b"")
@@ -259,8 +286,9 @@ class PodmanEngine:
 
     def remove_container(self, container_id: str) -> None:
         try:
-            self.client.api.delete(f"/containers/{container_id}",
-                                   params={"force": True, "v": True, "timeout": 0})
+            self.client.api.delete(
+                f"/containers/{container_id}", params={"force": True, "v": True, "timeout": 0}
+            )
         except podman.errors.NotFound:
             pass
         except _ERRORS as exc:
@@ -290,11 +318,13 @@ class PodmanEngine:
         return sum(len(v) for v in found.values())
 
     # -- volumes and networks ------------------------------------------------------
-    def create_volume(self, name: str, labels: dict[str, str],
-                      options: dict[str, str] | None = None) -> str:
+    def create_volume(
+        self, name: str, labels: dict[str, str], options: dict[str, str] | None = None
+    ) -> str:
         try:
-            return str(self.client.volumes.create(name, labels=labels,
-                                                  options=options or None).name)
+            return str(
+                self.client.volumes.create(name, labels=labels, options=options or None).name
+            )
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
 
@@ -306,8 +336,11 @@ class PodmanEngine:
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
         try:
-            return str(self.client.networks.create(name, labels=labels, internal=internal,
-                                                   driver="bridge").id)
+            return str(
+                self.client.networks.create(
+                    name, labels=labels, internal=internal, driver="bridge"
+                ).id
+            )
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
 

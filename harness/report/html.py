@@ -14,8 +14,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False,
-                                                     default=repr)
+_env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=repr)
 
 
 def render_html(document: dict[str, Any]) -> str:

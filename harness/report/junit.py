@@ -25,12 +25,19 @@ def render_junit(document: dict[str, Any]) -> str:
             for engine, outcome in scenario["engines"].items():
                 counts["tests"] += 1
                 case = ET.SubElement(
-                    suite, "testcase", classname=f"harness.{area}",
-                    name=f"{scenario['id']}[{engine}]", time=f"{outcome['duration_s']:.3f}",
-                    file=scenario["file"])
+                    suite,
+                    "testcase",
+                    classname=f"harness.{area}",
+                    name=f"{scenario['id']}[{engine}]",
+                    time=f"{outcome['duration_s']:.3f}",
+                    file=scenario["file"],
+                )
                 failed = [c for c in outcome["checks"] if not c["ok"]]
-                explained = {kd["key"] for kd in scenario.get("known_divergences", [])
-                             if kd.get("engine") == engine}
+                explained = {
+                    kd["key"]
+                    for kd in scenario.get("known_divergences", [])
+                    if kd.get("engine") == engine
+                }
                 if outcome["status"] == "error":
                     counts["errors"] += 1
                     ET.SubElement(case, "error", message=_clean(outcome["error"] or "error"))
@@ -39,14 +46,21 @@ def render_junit(document: dict[str, Any]) -> str:
                     ET.SubElement(case, "skipped", message=_clean(outcome["error"] or ""))
                 elif failed and not all(c["key"] in explained for c in failed):
                     counts["failures"] += 1
-                    body = "\n".join(f"{c['key']}: expected {json.dumps(c['expected'])}, got "
-                                     f"{json.dumps(c['actual'])}" for c in failed)
+                    body = "\n".join(
+                        f"{c['key']}: expected {json.dumps(c['expected'])}, got "
+                        f"{json.dumps(c['actual'])}"
+                        for c in failed
+                    )
                     node = ET.SubElement(case, "failure", message=f"{len(failed)} check(s) failed")
                     node.text = _clean(body)
                 elif failed:
                     counts["skipped"] += 1
-                    ET.SubElement(case, "skipped", message="known divergence: " + ", ".join(
-                        sorted(explained & {c["key"] for c in failed})))
+                    ET.SubElement(
+                        case,
+                        "skipped",
+                        message="known divergence: "
+                        + ", ".join(sorted(explained & {c["key"] for c in failed})),
+                    )
         for key, value in counts.items():
             suite.set(key, str(value))
     ET.indent(suites)

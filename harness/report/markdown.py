@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-SYMBOLS = {"portable": "✅", "known-divergence": "🟡", "divergent": "❌", "failing": "🔴",
-           "error": "⚠️", "unsupported": "⏭️"}
+SYMBOLS = {
+    "portable": "✅",
+    "known-divergence": "🟡",
+    "divergent": "❌",
+    "failing": "🔴",
+    "error": "⚠️",
+    "unsupported": "⏭️",
+}
 
 
 def _cell(text: Any) -> str:
@@ -19,10 +25,22 @@ def render_markdown(document: dict[str, Any]) -> str:
     lines.append("|---|---|---|---|---|---|---|")
     for e in engines:
         version = e.get("version") if e["available"] else f"unavailable: {e.get('error')}"
-        lines.append("| " + " | ".join(_cell(x) for x in (
-            e["name"], version, e.get("api_version", ""), e.get("runtime", ""),
-            e.get("cgroup_version", ""), e.get("storage_driver", ""),
-            e.get("network_backend", ""))) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(x)
+                for x in (
+                    e["name"],
+                    version,
+                    e.get("api_version", ""),
+                    e.get("runtime", ""),
+                    e.get("cgroup_version", ""),
+                    e.get("storage_driver", ""),
+                    e.get("network_backend", ""),
+                )
+            )
+            + " |"
+        )
     counts: dict[str, int] = {}
     for s in document["scenarios"]:
         counts[s["verdict"]] = counts.get(s["verdict"], 0) + 1
@@ -32,11 +50,16 @@ def render_markdown(document: dict[str, Any]) -> str:
     if attention:
         lines += ["", "## Not portable", "", "| scenario | verdict | why |", "|---|---|---|"]
         for s in attention:
-            why = [f"{d['key']}: " + ", ".join(f"{k}={v!r}" for k, v in d["values"].items())
-                   for d in s["differences"]]
-            why += [f"{kd['engine']} {kd['key']}: {kd['why']}"
-                    for kd in s.get("known_divergences", [])]
+            why = [
+                f"{d['key']}: " + ", ".join(f"{k}={v!r}" for k, v in d["values"].items())
+                for d in s["differences"]
+            ]
+            why += [
+                f"{kd['engine']} {kd['key']}: {kd['why']}" for kd in s.get("known_divergences", [])
+            ]
             why += [f"{n}: {o['error']}" for n, o in s["engines"].items() if o.get("error")]
-            lines.append(f"| `{s['id']}` | {SYMBOLS.get(s['verdict'], '')} {s['verdict']} | "
-                         f"{_cell('; '.join(why))[:600]} |")
+            lines.append(
+                f"| `{s['id']}` | {SYMBOLS.get(s['verdict'], '')} {s['verdict']} | "
+                f"{_cell('; '.join(why))[:600]} |"
+            )
     return "\n".join(lines) + "\n"
