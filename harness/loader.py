@@ -19,6 +19,7 @@ from harness.yamlpos import Positioned, load_positioned
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
 BASE_IMAGE = "base"
+_NAMED_EXPECTATION = re.compile(r"expectation '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,22 @@ def _pydantic_errors(exc: ValidationError, doc: Positioned, file: str) -> list[S
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         where = ".".join(str(p) for p in loc) or "(top level)"
         msg = err["msg"]
+        at_key = False
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}"
+            msg, at_key = f"unknown key {loc[-1]!r}", True
         elif err["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}"
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
             msg = f"{msg} (got {err['input']!r:.60})"
-        errors.append(ScenarioError(doc.locate(file, loc), f"{where}: {msg}"))
+        named = _NAMED_EXPECTATION.search(msg)
+        if loc == ("expect",) and named:
+            loc = ("expect", named.group(1))
+        errors.append(ScenarioError(doc.locate(file, loc, key=at_key), f"{where}: {msg}"))
     return errors
 
 
 def _check_references(
-    scenario: Scenario, doc: Positioned, file: str, base: Path
+    scenario: Scenario, doc: Positioned, file: str, base: Path, text: str
 ) -> list[ScenarioError]:
     problems: list[tuple[tuple[str | int, ...], str]] = []
     where: tuple[str | int, ...]
@@ -115,7 +120,20 @@ def _check_references(
     for i, kd in enumerate(scenario.known_divergences):
         if kd.key.split(".", 1)[0] not in seen | {"image"}:
             problems.append((("known_divergences", i, "key"), f"{kd.key!r} names no step"))
-    return [ScenarioError(doc.locate(file, path), msg) for path, msg in problems]
+    return [ScenarioError(_precise(doc, file, path, msg, text), msg) for path, msg in problems]
+
+
+def _precise(doc: Positioned, file: str, path: tuple[str | int, ...], msg: str,
+             text: str) -> Location:
+    """Point at the placeholder itself inside a block scalar, not at the block's start."""
+    where = doc.locate(file, path, key=path[0] in ("expect", "compare"))
+    found = PLACEHOLDER.search(msg)
+    if found and where.line:
+        for number, line in enumerate(text.splitlines()[where.line - 1:], start=where.line):
+            col = line.find(found.group(0))
+            if col >= 0:
+                return Location(file, number, col + 1)
+    return where
 
 
 def load_scenario(path: Path) -> LoadedScenario:
@@ -142,7 +160,7 @@ def load_scenario(path: Path) -> LoadedScenario:
         scenario = Scenario.model_validate(doc.data)
     except ValidationError as exc:
         raise ScenarioErrors(_pydantic_errors(exc, doc, file)) from None
-    problems = _check_references(scenario, doc, file, path.parent)
+    problems = _check_references(scenario, doc, file, path.parent, text)
     if problems:
         raise ScenarioErrors(problems)
     return LoadedScenario(scenario, path, doc)

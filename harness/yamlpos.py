@@ -59,12 +59,12 @@ class Positioned:
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
-    def locate(self, file: str, path: Path) -> Location:
-        """The position of `path`, or of its nearest ancestor that has one."""
-        for table in (self.key_positions, self.positions):
-            if path in table:
-                line, col = table[path]
-                return Location(file, line, col)
+    def locate(self, file: str, path: Path, key: bool = False) -> Location:
+        """The position of `path` (its key, if `key`), or of its nearest ancestor's value."""
+        table = self.key_positions if key else self.positions
+        if path in table:
+            line, col = table[path]
+            return Location(file, line, col)
         while path:
             path = path[:-1]
             if path in self.positions:
@@ -141,7 +141,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.value == "<<" and key_node.style is None:
                 raise self.error(key_node, "YAML merge keys (<<) are not supported")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.error(key_node, "mapping keys must be plain strings")

@@ -7,6 +7,7 @@ DOCKER_HOST, which may point at Docker. Nothing here pulls.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from typing import Any
 
@@ -25,6 +26,7 @@ from harness.engines.base import (
     ContainerSpec,
     EngineInfo,
     ExecResult,
+    HealthResult,
     WaitResult,
 )
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
@@ -186,7 +188,13 @@ class PodmanEngine:
             "working_dir": spec.workdir,
             "hostname": spec.hostname,
             "mounts": self._mounts(spec) or None,
-            "ports": {p: ("127.0.0.1", h) for p, h in spec.ports.items()} or None,
+            # Host port 0 means "any free port", on 127.0.0.1 only.
+            "ports": {
+                p: {"ip": "127.0.0.1", **({"port": h} if h else {})}
+                for p, h in spec.ports.items()
+            }
+            or None,
+            "auto_remove": spec.auto_remove or None,
             "mem_limit": parse_size(spec.memory) if spec.memory else None,
             "nano_cpus": int(spec.cpus * 1e9) if spec.cpus else None,
             "pids_limit": spec.pids_limit,
@@ -244,6 +252,9 @@ class PodmanEngine:
         except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
             return WaitResult(exit_code=None, timed_out=True)
         except _ERRORS as exc:
+            # podman-py wraps the read timeout in APIError("POST operation failed").
+            if isinstance(exc.__cause__ or exc.__context__, requests.exceptions.Timeout):
+                return WaitResult(exit_code=None, timed_out=True)
             raise EngineError(_explain(exc)) from None
         return WaitResult(exit_code=int(response.json()))
 
@@ -284,27 +295,80 @@ class PodmanEngine:
         out, err = output if isinstance(output, tuple) else (output, b"")
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
 
-    def remove_container(self, container_id: str) -> None:
+    def remove_container(self, container_id: str, force: bool = True) -> None:
+        params: dict[str, Any] = {"force": force, "v": True}
+        if force:
+            params["timeout"] = 0
         try:
-            self.client.api.delete(
-                f"/containers/{container_id}", params={"force": True, "v": True, "timeout": 0}
-            )
+            self.client.api.delete(f"/containers/{container_id}", params=params).raise_for_status()
         except podman.errors.NotFound:
-            pass
+            if not force:
+                raise EngineError(f"no such container: {container_id}") from None
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
 
-    # -- labelled resources --------------------------------------------------------
-    def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
-        flt = {"label": label_filter(labels)}
+    def _post(self, path: str, params: dict[str, Any], timeout: float) -> Any:
         try:
-            return {
-                "containers": [c.id for c in self.client.containers.list(all=True, filters=flt)],
-                "volumes": [v.name for v in self.client.volumes.list(filters=flt)],
-                "networks": [n.name for n in self.client.networks.list(filters=flt)],
-            }
+            response = self.client.api.post(path, params=params, timeout=timeout)
+            response.raise_for_status()
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
+        return response
+
+    def stop(self, container_id: str, timeout: int | None = None) -> None:
+        params = {} if timeout is None else {"timeout": timeout}
+        self._post(f"/containers/{container_id}/stop", params, 120 + (timeout or 0))
+
+    def restart(self, container_id: str, timeout: int | None = None) -> None:
+        params = {} if timeout is None else {"t": timeout}
+        self._post(f"/containers/{container_id}/restart", params, 120 + (timeout or 0))
+
+    def healthcheck_run(self, container_id: str) -> HealthResult:
+        """libpod `GET /containers/{id}/healthcheck`: run the check once, now."""
+        try:
+            response = self.client.api.get(f"/containers/{container_id}/healthcheck")
+            response.raise_for_status()
+        except _ERRORS as exc:
+            raise EngineError(_explain(exc)) from None
+        data = response.json()
+        log = data.get("Log") or []
+        last = log[-1] if log else {}
+        return HealthResult(
+            status=str(data.get("Status", "")),
+            exit_code=last.get("ExitCode"),
+            output=str(last.get("Output", "")),
+        )
+
+    # -- labelled resources --------------------------------------------------------
+    def _list(self, path: str, labels: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+        # Raw API: podman-py's list(filters={"label": [...]}) str()s the list and matches nothing.
+        params["filters"] = json.dumps({"label": label_filter(labels)})
+        try:
+            response = self.client.api.get(path, params=params)
+            response.raise_for_status()
+        except _ERRORS as exc:
+            raise EngineError(_explain(exc)) from None
+        return list(response.json() or [])
+
+    def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
+        # Raw API: podman-py's prepare_filters turns a list of labels into one string.
+        params = {"filters": json.dumps({"label": label_filter(labels)})}
+        try:
+            containers = self._get_json("/containers/json", {**params, "all": True})
+            volumes = self._get_json("/volumes/json", params)
+            networks = self._get_json("/networks/json", params)
+        except _ERRORS as exc:
+            raise EngineError(_explain(exc)) from None
+        return {
+            "containers": [str(c["Id"]) for c in containers],
+            "volumes": [str(v["Name"]) for v in volumes],
+            "networks": [str(n["name"]) for n in networks],
+        }
+
+    def _get_json(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        response = self.client.api.get(path, params=params)
+        response.raise_for_status()
+        return list(response.json() or [])
 
     def remove_labelled(self, labels: dict[str, str]) -> int:
         # One by one, never prune: podman-py's prune ignores its filters.
@@ -333,6 +397,23 @@ class PodmanEngine:
             self.client.volumes.remove(name, force=force)
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
+
+    def inspect_volume(self, name: str) -> dict[str, Any]:
+        try:
+            response = self.client.api.get(f"/volumes/{name}/json")
+            response.raise_for_status()
+        except _ERRORS as exc:
+            raise EngineError(_explain(exc)) from None
+        return dict(response.json())
+
+    def prune_volumes(self, labels: dict[str, str]) -> list[str]:
+        """libpod `POST /volumes/prune` with label filters (never podman-py's prune,
+        which ignores its filters and removes every unused volume on the host)."""
+        if not labels:
+            raise EngineError("refusing to prune volumes without a label filter")
+        params = {"filters": json.dumps({"label": label_filter(labels)})}
+        response = self._post("/volumes/prune", params, 120)
+        return sorted(str(r["Id"]) for r in response.json() or [] if not r.get("Err"))
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
         try:

@@ -1,0 +1,38 @@
+# Two front doors (see README): `make report` and `make test`.
+# Both run the idempotent setup first, so they work on a fresh Debian machine as root.
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= reports
+JOBS   ?= 2
+
+.PHONY: setup setup-test report test lint types unit engines clean
+
+setup:
+	bash scripts/setup.sh
+
+setup-test:
+	HARNESS_BROWSER=1 bash scripts/setup.sh
+
+# Runs every scenario on every available engine and writes $(OUT)/.
+# Exit 1 from `harness run` means "findings" (divergences); the report is still the product.
+report: setup
+	$(BIN)/harness run scenarios --out $(OUT) -j $(JOBS); rc=$$?; \
+	  echo "report: $(OUT)/report.html (harness exit $$rc)"; [ $$rc -le 1 ]
+
+test: setup-test
+	$(BIN)/ruff check harness tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check harness tests
+	$(BIN)/ruff format --check harness
+
+types:
+	$(BIN)/mypy
+
+unit:
+	$(BIN)/pytest tests/unit
+
+clean:
+	$(BIN)/harness clean

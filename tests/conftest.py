@@ -1,0 +1,48 @@
+"""Shared fixtures: real engines for engine tests, and a guard that every
+container, volume, network and image a test session creates is gone after it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from harness.engines import create_engine
+from harness.engines.base import Engine
+
+ENGINE_NAMES = ("docker", "podman")
+CLIS = {"docker": ["docker"], "podman": ["podman", "--url", "unix:///run/podman/podman.sock"]}
+
+
+def _harness_images(name: str) -> set[str]:
+    cli = CLIS[name]
+    if not shutil.which(cli[0]):
+        return set()
+    done = subprocess.run([*cli, "images", "-q", "--no-trunc", "--filter",
+                           "label=io.harness.cache"], capture_output=True, text=True, check=False)
+    return set(done.stdout.split()) if done.returncode == 0 else set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_images_made_by_tests() -> Iterator[None]:
+    """Images are a cache for `harness run`; the test suite leaves none of its own behind."""
+    before = {name: _harness_images(name) for name in ENGINE_NAMES}
+    yield
+    for name in ENGINE_NAMES:
+        new = _harness_images(name) - before[name]
+        if new:
+            subprocess.run([*CLIS[name], "rmi", "-f", *sorted(new)], capture_output=True,
+                           check=False)
+
+
+@pytest.fixture(params=ENGINE_NAMES)
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A real engine; skipped with the reason when it does not answer."""
+    eng = create_engine(request.param)
+    info = eng.info()
+    if not info.available:
+        pytest.skip(f"{request.param} unavailable: {info.error}")
+    yield eng
+    eng.close()

@@ -1,0 +1,104 @@
+"""Each adapter against its real engine: the protocol does what the runner relies on."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from harness.engines.base import ContainerSpec, Engine
+from harness.errors import EngineError, ImageMissing
+from harness.images import ImageCache
+from harness.labels import RUN, SCENARIO, new_run_id, resource_labels
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture
+def run_id(engine: Engine) -> Iterator[str]:
+    rid = new_run_id()
+    yield rid
+    engine.remove_labelled({RUN: rid})
+    assert not any(engine.list_labelled({RUN: rid}).values())
+
+
+@pytest.fixture
+def base(engine: Engine, run_id: str) -> str:
+    return ImageCache(engine, run_id).base()
+
+
+def spec(base: str, run_id: str, **kw: object) -> ContainerSpec:
+    return ContainerSpec(image=base, name=f"h-test-{uuid.uuid4().hex[:10]}",
+                         labels=resource_labels(run_id, "conformance.test"), **kw)  # type: ignore[arg-type]
+
+
+def test_fingerprint(engine: Engine) -> None:
+    info = engine.info()
+    assert info.available and info.version and info.api_version
+    assert info.runtime and info.cgroup_version and info.storage_driver
+    assert info.network_backend and info.default_build_format in info.build_formats
+
+
+def test_base_image_is_cached_by_content(engine: Engine, run_id: str) -> None:
+    first = ImageCache(engine, run_id)
+    ref = first.base()
+    again = ImageCache(engine, run_id)
+    assert again.base() == ref
+    assert again.stats.builds == 0 and again.stats.reused == 1
+    assert engine.image_exists(ref)
+
+
+def test_create_start_wait_logs_inspect(engine: Engine, base: str, run_id: str) -> None:
+    cid = engine.create_container(spec(base, run_id, command=["sh", "-c", "echo out; echo err >&2; exit 3"],
+                                       env={"A": "1"}))
+    engine.start(cid)
+    assert engine.wait(cid, timeout=30).exit_code == 3
+    assert engine.logs(cid) == (b"out\n", b"err\n")
+    inspect = engine.inspect_container(cid)
+    assert inspect["State"]["ExitCode"] == 3
+    assert inspect["Config"]["Labels"][SCENARIO] == "conformance.test"
+
+
+def test_exec_in_running_container(engine: Engine, base: str, run_id: str) -> None:
+    cid = engine.create_container(spec(base, run_id, command=["sleep", "30"]))
+    engine.start(cid)
+    result = engine.exec(cid, ["sh", "-c", "echo $X; echo e >&2; exit 4"], env={"X": "y"})
+    assert (result.exit_code, result.stdout, result.stderr) == (4, b"y\n", b"e\n")
+
+
+def test_wait_times_out_without_hanging(engine: Engine, base: str, run_id: str) -> None:
+    cid = engine.create_container(spec(base, run_id, command=["sleep", "30"]))
+    engine.start(cid)
+    result = engine.wait(cid, timeout=1)
+    assert result.timed_out and result.exit_code is None
+    engine.kill(cid)
+
+
+def test_start_failure_is_an_engine_error(engine: Engine, base: str, run_id: str) -> None:
+    cid = engine.create_container(spec(base, run_id, command=["/no/such/binary"]))
+    with pytest.raises(EngineError, match="no such file|not found"):
+        engine.start(cid)
+
+
+def test_missing_image_is_refused_without_pull(engine: Engine, run_id: str) -> None:
+    with pytest.raises(ImageMissing):
+        engine.create_container(spec("harness-no-such-image:never", run_id))
+
+
+def test_remove_labelled_removes_everything(engine: Engine, base: str, run_id: str) -> None:
+    labels = resource_labels(run_id, "conformance.test")
+    engine.create_container(spec(base, run_id, command=["true"]))
+    engine.create_volume(f"h-test-{uuid.uuid4().hex[:10]}", labels)
+    engine.create_network(f"h-test-{uuid.uuid4().hex[:10]}", labels)
+    found = engine.list_labelled({RUN: run_id})
+    assert all(len(v) == 1 for v in found.values()), found
+    engine.remove_labelled({RUN: run_id})
+    assert not any(engine.list_labelled({RUN: run_id}).values())
+
+
+def test_cli_talks_to_the_same_engine(engine: Engine) -> None:
+    done = subprocess.run([*engine.cli(), "version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert engine.info().version.split("+")[0] in done.stdout
