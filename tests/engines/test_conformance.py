@@ -30,8 +30,12 @@ def base(engine: Engine, run_id: str) -> str:
 
 
 def spec(base: str, run_id: str, **kw: object) -> ContainerSpec:
-    return ContainerSpec(image=base, name=f"h-test-{uuid.uuid4().hex[:10]}",
-                         labels=resource_labels(run_id, "conformance.test"), **kw)  # type: ignore[arg-type]
+    return ContainerSpec(
+        image=base,
+        name=f"h-test-{uuid.uuid4().hex[:10]}",
+        labels=resource_labels(run_id, "conformance.test"),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_fingerprint(engine: Engine) -> None:
@@ -51,8 +55,9 @@ def test_base_image_is_cached_by_content(engine: Engine, run_id: str) -> None:
 
 
 def test_create_start_wait_logs_inspect(engine: Engine, base: str, run_id: str) -> None:
-    cid = engine.create_container(spec(base, run_id, command=["sh", "-c", "echo out; echo err >&2; exit 3"],
-                                       env={"A": "1"}))
+    cid = engine.create_container(
+        spec(base, run_id, command=["sh", "-c", "echo out; echo err >&2; exit 3"], env={"A": "1"})
+    )
     engine.start(cid)
     assert engine.wait(cid, timeout=30).exit_code == 3
     assert engine.logs(cid) == (b"out\n", b"err\n")
@@ -78,7 +83,7 @@ def test_wait_times_out_without_hanging(engine: Engine, base: str, run_id: str) 
 
 def test_start_failure_is_an_engine_error(engine: Engine, base: str, run_id: str) -> None:
     cid = engine.create_container(spec(base, run_id, command=["/no/such/binary"]))
-    with pytest.raises(EngineError, match="no such file|not found"):
+    with pytest.raises(EngineError, match=r"no such file|not found"):
         engine.start(cid)
 
 

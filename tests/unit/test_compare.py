@@ -20,30 +20,53 @@ from harness.compare import (
 from harness.scenario import Scenario
 
 
-def scenario(expect: dict[str, Any], compare: list[str] | None = None,
-             known: list[dict[str, Any]] | None = None) -> Scenario:
-    return Scenario.model_validate({
-        "schema": 1, "id": "t.s", "area": "t", "title": "t", "refs": ["https://x.invalid"],
-        "steps": [{"run": {"name": "a", "image": "base"}}],
-        "expect": expect, "compare": compare or [], "known_divergences": known or [],
-    })
+def scenario(
+    expect: dict[str, Any],
+    compare: list[str] | None = None,
+    known: list[dict[str, Any]] | None = None,
+) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "schema": 1,
+            "id": "t.s",
+            "area": "t",
+            "title": "t",
+            "refs": ["https://x.invalid"],
+            "steps": [{"run": {"name": "a", "image": "base"}}],
+            "expect": expect,
+            "compare": compare or [],
+            "known_divergences": known or [],
+        }
+    )
 
 
 def outcome(s: Scenario, observations: dict[str, Any]) -> EngineOutcome:
     checks = run_checks(s, observations)
-    return EngineOutcome(status="pass" if all(c.ok for c in checks) else "fail", checks=checks,
-                         observations=observations)
+    return EngineOutcome(
+        status="pass" if all(c.ok for c in checks) else "fail",
+        checks=checks,
+        observations=observations,
+    )
 
 
 @pytest.mark.parametrize(
     ("expected", "actual", "ok"),
     [
-        (0, 0, True), (0, None, False), (0, False, False), (True, 1, False),
-        ({"contains": "b"}, "abc", True), ({"contains": "z"}, None, False),
-        ({"regex": "^a.c$"}, "abc", True), ({"regex": "x"}, 3, False),
-        ({"one_of": [126, 127]}, 127, True), ({"ge": 2}, 2.5, True), ({"lt": 2}, None, False),
-        ({"present": True}, "", True), ({"present": False}, None, True),
-        ({"equals": {"a": 1}}, {"a": 1}, True), ({"not_equals": 1}, 2, True),
+        (0, 0, True),
+        (0, None, False),
+        (0, False, False),
+        (True, 1, False),
+        ({"contains": "b"}, "abc", True),
+        ({"contains": "z"}, None, False),
+        ({"regex": "^a.c$"}, "abc", True),
+        ({"regex": "x"}, 3, False),
+        ({"one_of": [126, 127]}, 127, True),
+        ({"ge": 2}, 2.5, True),
+        ({"lt": 2}, None, False),
+        ({"present": True}, "", True),
+        ({"present": False}, None, True),
+        ({"equals": {"a": 1}}, {"a": 1}, True),
+        ({"not_equals": 1}, 2, True),
         ({"not_contains": "x"}, "abc", True),
     ],
 )
@@ -62,18 +85,30 @@ def test_portable_when_all_hold_and_compared_values_agree() -> None:
 
 def test_divergent_on_compared_difference() -> None:
     s = scenario({"a.exit_code": 0}, compare=["a.stdout"])
-    v = verdict(s, {"docker": outcome(s, {"a.exit_code": 0, "a.stdout": "x"}),
-                    "podman": outcome(s, {"a.exit_code": 0, "a.stdout": "y"})})
+    v = verdict(
+        s,
+        {
+            "docker": outcome(s, {"a.exit_code": 0, "a.stdout": "x"}),
+            "podman": outcome(s, {"a.exit_code": 0, "a.stdout": "y"}),
+        },
+    )
     assert v.verdict == DIVERGENT
     assert v.differences[0]["key"] == "a.stdout"
 
 
 def test_known_divergence_explains_and_stale_is_reported() -> None:
-    known = [{"engine": "podman", "key": "a.exit_code", "why": "w", "observed": 126},
-             {"engine": "podman", "key": "a.stdout", "why": "gone"}]
+    known = [
+        {"engine": "podman", "key": "a.exit_code", "why": "w", "observed": 126},
+        {"engine": "podman", "key": "a.stdout", "why": "gone"},
+    ]
     s = scenario({"a.exit_code": 0, "a.stdout": ""}, known=known)
-    v = verdict(s, {"docker": outcome(s, {"a.exit_code": 0, "a.stdout": ""}),
-                    "podman": outcome(s, {"a.exit_code": 126, "a.stdout": ""})})
+    v = verdict(
+        s,
+        {
+            "docker": outcome(s, {"a.exit_code": 0, "a.stdout": ""}),
+            "podman": outcome(s, {"a.exit_code": 126, "a.stdout": ""}),
+        },
+    )
     assert v.verdict == KNOWN
     assert [kd["key"] for kd in v.stale_divergences] == ["a.stdout"]
 
@@ -81,20 +116,27 @@ def test_known_divergence_explains_and_stale_is_reported() -> None:
 def test_known_divergence_with_other_observed_value_does_not_explain() -> None:
     known = [{"engine": "podman", "key": "a.exit_code", "why": "w", "observed": 126}]
     s = scenario({"a.exit_code": 0}, known=known)
-    v = verdict(s, {"docker": outcome(s, {"a.exit_code": 0}),
-                    "podman": outcome(s, {"a.exit_code": 1})})
+    v = verdict(
+        s, {"docker": outcome(s, {"a.exit_code": 0}), "podman": outcome(s, {"a.exit_code": 1})}
+    )
     assert v.verdict == DIVERGENT
 
 
 def test_failing_when_every_engine_fails_alike() -> None:
     s = scenario({"a.exit_code": 0})
-    v = verdict(s, {"docker": outcome(s, {"a.exit_code": 1}),
-                    "podman": outcome(s, {"a.exit_code": 1})})
+    v = verdict(
+        s, {"docker": outcome(s, {"a.exit_code": 1}), "podman": outcome(s, {"a.exit_code": 1})}
+    )
     assert v.verdict == FAILING
 
 
 def test_error_wins_and_is_not_a_divergence() -> None:
     s = scenario({"a.exit_code": 0})
-    v = verdict(s, {"docker": outcome(s, {"a.exit_code": 0}),
-                    "podman": EngineOutcome(status="error", error="down")})
+    v = verdict(
+        s,
+        {
+            "docker": outcome(s, {"a.exit_code": 0}),
+            "podman": EngineOutcome(status="error", error="down"),
+        },
+    )
     assert v.verdict == ERROR

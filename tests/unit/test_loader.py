@@ -51,24 +51,38 @@ def test_good_scenario_loads(tmp_path: Path) -> None:
     ("old", "new", "where", "message"),
     [
         ("title: A good scenario", "titel: A good scenario", ":4:1", "unknown key 'titel'"),
-        ("  - run: {name: first, image: app}", "  - run: {name: first, image: nope}",
-         ":12:31", "unknown image 'nope'"),
-        ("  first.exit_code: 0", "  first.exit_code: 0\n  second.stdout: x", ":15:3",
-         "names no step"),
+        (
+            "  - run: {name: first, image: app}",
+            "  - run: {name: first, image: nope}",
+            ":12:31",
+            "unknown image 'nope'",
+        ),
+        (
+            "  first.exit_code: 0",
+            "  first.exit_code: 0\n  second.stdout: x",
+            ":15:3",
+            "names no step",
+        ),
         ("  first.exit_code: 0", "  first.exit_code: {almost: 0}", ":14:20", "matcher"),
         ("FROM {{ base }}", "FROM {{ bsae }}", ":9:12", "unknown placeholder"),
         ("schema: 1", "schema: '1'", ":1:9", "schema"),
         ("id: demo.good", "id: Demo Good", ":2:5", "id"),
-        ("  - run: {name: first, image: app}", "  - run: {name: first, image: app}\n"
-         "    cli: {name: second, image: app}", ":12:5", "exactly one kind"),
-        ("  first.stdout: {regex: \"^hi\"}", "  first.stdout: {regex: \"(\"}", ":15:17",
-         "bad regex"),
-        ("  - run: {name: first, image: app}", "  - run: {name: first, image: app, timeout: -1}",
-         ":12:45", "greater than 0"),
+        (
+            "  - run: {name: first, image: app}",
+            "  - run: {name: first, image: app}\n    cli: {name: second, image: app}",
+            ":12:5",
+            "exactly one kind",
+        ),
+        ('  first.stdout: {regex: "^hi"}', '  first.stdout: {regex: "("}', ":15:17", "bad regex"),
+        (
+            "  - run: {name: first, image: app}",
+            "  - run: {name: first, image: app, timeout: -1}",
+            ":12:45",
+            "greater than 0",
+        ),
     ],
 )
-def test_mistakes_are_located(tmp_path: Path, old: str, new: str, where: str,
-                              message: str) -> None:
+def test_mistakes_are_located(tmp_path: Path, old: str, new: str, where: str, message: str) -> None:
     assert old in GOOD
     path = write(tmp_path, GOOD.replace(old, new))
     found = errors_of(path)
@@ -77,8 +91,9 @@ def test_mistakes_are_located(tmp_path: Path, old: str, new: str, where: str,
 
 
 def test_yaml_11_trap_is_a_type_error(tmp_path: Path) -> None:
-    text = GOOD.replace("  - run: {name: first, image: app}",
-                        "  - run: {name: first, image: app, detach: off}")
+    text = GOOD.replace(
+        "  - run: {name: first, image: app}", "  - run: {name: first, image: app, detach: off}"
+    )
     found = errors_of(write(tmp_path, text))
     assert any("detach" in e and "bool" in e for e in found), found
 
@@ -98,8 +113,10 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
 
 
 def test_context_must_stay_inside(tmp_path: Path) -> None:
-    text = GOOD.replace("    containerfile: |\n      FROM {{ base }}\n      CMD [\"echo\", \"hi\"]\n",
-                        "    context: ../../etc\n")
+    text = GOOD.replace(
+        '    containerfile: |\n      FROM {{ base }}\n      CMD ["echo", "hi"]\n',
+        "    context: ../../etc\n",
+    )
     found = errors_of(write(tmp_path, text))
     assert any("inside the scenario's directory" in e for e in found), found
 

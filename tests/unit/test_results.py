@@ -23,12 +23,21 @@ def make_document(tmp_path: Path) -> dict[str, object]:
     loaded = load_scenario(path)
     obs = {"first.exit_code": 0, "first.stdout": "<script>alert(1)</script>\n"}
     out = EngineOutcome("pass", 0.1, run_checks(loaded.scenario, obs), obs)
-    engines = [EngineInfo("docker", True, version="20.10"),
-               EngineInfo("podman", False, error="socket missing")]
-    run = RunResult("r1", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01+00:00", engines,
-                    [ScenarioResult(loaded, {"docker": out,
-                                             "podman": EngineOutcome("error", error="down")},
-                                    "error")])
+    engines = [
+        EngineInfo("docker", True, version="20.10"),
+        EngineInfo("podman", False, error="socket missing"),
+    ]
+    run = RunResult(
+        "r1",
+        "2026-01-01T00:00:00+00:00",
+        "2026-01-01T00:00:01+00:00",
+        engines,
+        [
+            ScenarioResult(
+                loaded, {"docker": out, "podman": EngineOutcome("error", error="down")}, "error"
+            )
+        ],
+    )
     return to_document(run)
 
 
