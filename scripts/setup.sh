@@ -62,6 +62,7 @@ podman_up() { curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>
 if ! podman_up && command -v podman >/dev/null 2>&1; then
   log "starting the Podman API service on $PODMAN_SOCK"
   mkdir -p "$(dirname "$PODMAN_SOCK")" "$STATE_DIR"
+  rm -f "$PODMAN_SOCK"  # a stale socket from a killed service would block the new one
   # The settings file is generated so the offline DNS line lands in [containers].
   sed "s|^#OFFLINE_DNS#|$([ "$OFFLINE" = "1" ] && echo 'dns_servers = ["127.0.0.1"]')|" \
     "$ROOT/scripts/containers.conf" > "$CONF"
