@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from harness.errors import Location, ScenarioError, ScenarioErrors
-from harness.scenario import RunSpec, Scenario
+from harness.scenario import CliSpec, NetworkRmSpec, RunSpec, Scenario
 from harness.yamlpos import Positioned, load_positioned
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
@@ -58,6 +59,49 @@ def _pydantic_errors(exc: ValidationError, doc: Positioned, file: str) -> list[S
     return errors
 
 
+def _resource_refs(
+    scenario: Scenario, spec: Any, runs: set[str], base: Path
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """A step's references to scenario volumes, networks, bind sources and placeholders."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    vol = getattr(spec, "volume", None)
+    if vol is not None and vol not in scenario.volumes:
+        out.append(
+            (("volume",), f"unknown volume {vol!r}; expected one of {sorted(scenario.volumes)}")
+        )
+    net = getattr(spec, "network", None)
+    if isinstance(spec, NetworkRmSpec) and net not in scenario.networks:
+        out.append((("network",), f"unknown network {net!r}"))
+    anon = getattr(spec, "anonymous", None)
+    if anon is not None and anon.container not in runs:
+        out.append((("anonymous", "container"), f"{anon.container!r} is not an earlier 'run' step"))
+    same = getattr(spec, "same_name_as", None)
+    if same is not None and same not in runs:
+        out.append((("same_name_as",), f"{same!r} is not an earlier 'run' step"))
+    for j, m in enumerate(getattr(spec, "mounts", [])):
+        if m.type == "volume" and m.source is not None and m.source not in scenario.volumes:
+            out.append((("mounts", j, "source"), f"unknown volume {m.source!r}"))
+        if m.type == "bind" and not _bind_ok(m.source, base):
+            out.append(
+                (("mounts", j, "source"), "a bind source is under {{ tmp }} or the scenario's dir")
+            )
+    if isinstance(spec, CliSpec):
+        known = {"tmp", *(f"volumes.{v}" for v in scenario.volumes)}
+        known |= {f"networks.{n}" for n in scenario.networks}
+        for var in PLACEHOLDER.findall(" ".join([*spec.options, *spec.args])):
+            if var not in known:
+                out.append((("options",), f"unknown placeholder {{{{ {var} }}}}"))
+    return out
+
+
+def _bind_ok(source: str | None, base: Path) -> bool:
+    if source is None:
+        return False
+    if re.match(r"^\{\{ ?tmp ?\}\}(/|$)", source):
+        return ".." not in source.split("/")
+    return not source.startswith("/") and (base / source).resolve().is_relative_to(base.resolve())
+
+
 def _check_references(
     scenario: Scenario, doc: Positioned, file: str, base: Path, text: str
 ) -> list[ScenarioError]:
@@ -66,6 +110,7 @@ def _check_references(
     images = set(scenario.images) | {BASE_IMAGE}
     seen: set[str] = set()
     detached: set[str] = set()
+    runs: set[str] = set()
     for i, step in enumerate(scenario.steps):
         spec = step.spec
         where = ("steps", i, step.kind)
@@ -78,12 +123,15 @@ def _check_references(
                 ((*where, "image"), f"unknown image {image!r}; expected one of {sorted(images)}")
             )
         container = getattr(spec, "container", None)
-        if container is not None and container not in detached:
-            problems.append(
-                ((*where, "container"), f"{container!r} is not an earlier detached 'run' step")
-            )
-        if isinstance(spec, RunSpec) and spec.detach:
-            detached.add(spec.name)
+        running = step.kind in ("exec", "read_file", "probe")
+        if container is not None and container not in (detached if running else runs):
+            kind = "detached 'run'" if running else "'run'"
+            problems.append(((*where, "container"), f"{container!r} is not an earlier {kind} step"))
+        problems += [((*where, *p), m) for p, m in _resource_refs(scenario, spec, runs, base)]
+        if isinstance(spec, RunSpec):
+            runs.add(spec.name)
+            if spec.detach:
+                detached.add(spec.name)
     for name, image in scenario.images.items():
         where = ("images", name)
         if image.containerfile is not None:
@@ -123,13 +171,14 @@ def _check_references(
     return [ScenarioError(_precise(doc, file, path, msg, text), msg) for path, msg in problems]
 
 
-def _precise(doc: Positioned, file: str, path: tuple[str | int, ...], msg: str,
-             text: str) -> Location:
+def _precise(
+    doc: Positioned, file: str, path: tuple[str | int, ...], msg: str, text: str
+) -> Location:
     """Point at the placeholder itself inside a block scalar, not at the block's start."""
     where = doc.locate(file, path, key=path[0] in ("expect", "compare"))
     found = PLACEHOLDER.search(msg)
     if found and where.line:
-        for number, line in enumerate(text.splitlines()[where.line - 1:], start=where.line):
+        for number, line in enumerate(text.splitlines()[where.line - 1 :], start=where.line):
             col = line.find(found.group(0))
             if col >= 0:
                 return Location(file, number, col + 1)

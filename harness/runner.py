@@ -8,20 +8,24 @@ included). It knows nothing of YAML, reports or SDKs.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from harness.compare import ERROR, EngineOutcome, engine_status, run_checks, verdict
-from harness.engines.base import Engine, EngineInfo
+from harness.compare import ERROR, UNSUPPORTED, EngineOutcome, engine_status, run_checks, verdict
+from harness.engines.base import Engine, EngineInfo, Unsupported
 from harness.errors import EngineError, EngineUnavailable, HarnessError
 from harness.images import ImageCache
 from harness.labels import RUN, SCENARIO, new_run_id, resource_labels
 from harness.loader import BASE_IMAGE, LoadedScenario
 from harness.observe import image_facts, lookup
+from harness.resource_steps import create_resources
 from harness.steps import HANDLERS, StepContext
 
 Progress = Callable[[str, str, EngineOutcome], None]
@@ -87,10 +91,12 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
     labels = resource_labels(cache.run_id, scenario.id)
     ctx = StepContext(engine=engine, loaded=loaded, run_id=cache.run_id, labels=labels, images={})
     outcome: EngineOutcome
+    tmp = Path(tempfile.mkdtemp(prefix="harness-"))
     try:
         ctx.images[BASE_IMAGE] = cache.base()
         for name in scenario.images:
             ctx.images[name] = cache.scenario_image(loaded, name, dict(ctx.images))
+        create_resources(ctx, tmp)
         for step in scenario.steps:
             HANDLERS[step.kind](ctx, step.spec)
         _resolve_inspect_keys(ctx)
@@ -98,6 +104,8 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
         outcome = EngineOutcome(
             status=engine_status(checks), checks=checks, observations=ctx.observations
         )
+    except Unsupported as exc:
+        outcome = EngineOutcome(status=UNSUPPORTED, observations=ctx.observations, error=str(exc))
     except (EngineError, EngineUnavailable) as exc:
         outcome = EngineOutcome(status=ERROR, observations=ctx.observations, error=str(exc))
     except HarnessError as exc:
@@ -106,6 +114,8 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
         )
     finally:
         leftovers = _teardown(engine, cache.run_id, scenario.id)
+        leftovers += _remove_anonymous(engine, ctx.anonymous)
+        shutil.rmtree(tmp, ignore_errors=True)
     outcome.leftovers = leftovers
     outcome.duration_s = round(time.monotonic() - started, 3)
     return outcome
@@ -120,6 +130,21 @@ def _teardown(engine: Engine, run_id: str, scenario_id: str) -> list[str]:
     except (EngineError, EngineUnavailable, OSError) as exc:
         return [f"teardown failed: {exc}"]
     return [f"{kind}:{rid}" for kind, ids in left.items() for rid in ids]
+
+
+def _remove_anonymous(engine: Engine, names: set[str]) -> list[str]:
+    """Anonymous volumes carry no labels: remove the ones the steps saw, by name."""
+    left = []
+    for name in sorted(names):
+        try:
+            engine.inspect_volume(name)
+        except EngineError:
+            continue  # already gone (removed with its container)
+        try:
+            engine.remove_volume(name, force=True)
+        except EngineError as exc:
+            left.append(f"volume:{name} ({exc})")
+    return left
 
 
 def run_scenarios(

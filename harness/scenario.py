@@ -63,8 +63,32 @@ class ImageSpec(Model):
         return self
 
 
+class VolumeSpec(Model):
+    """A named volume the runner creates before the steps (labelled, removed at teardown).
+
+    Steps refer to it by its scenario name: a `volume` mount's `source`, the
+    `volume` of `volume_rm`/`volume_inspect`, or `{{ volumes.NAME }}` in a `cli`
+    step's options. The real name is unique per run, scenario and engine.
+    """
+
+    options: dict[str, str] = {}
+    labels: dict[str, str] = {}
+
+
+class NetworkSpec(Model):
+    """A bridge network the runner creates before the steps (labelled, removed at teardown)."""
+
+    internal: bool = False
+
+
 class Mount(Model):
-    """A volume, bind or tmpfs mount for one container."""
+    """A volume, bind or tmpfs mount for one container.
+
+    A `volume` source names a scenario volume (or is omitted: an anonymous
+    volume). A `bind` source is a path relative to the scenario's directory or
+    under `{{ tmp }}`, the per-run temporary directory the runner creates (with
+    the scenario's `host_files`) and deletes at teardown; nothing else is allowed.
+    """
 
     type: Literal["volume", "bind", "tmpfs"]
     target: str
@@ -77,7 +101,10 @@ class RunSpec(Model):
     """Create and start a container through the engine's API (never `run`, never pull)."""
 
     name: Name
-    image: str
+    image: str | None = None
+    image_ref: str | None = None
+    same_name_as: Name | None = None
+    auto_remove: bool = False
     command: list[str] | None = None
     entrypoint: list[str] | Literal[""] | None = None
     env: dict[str, str] = {}
@@ -104,15 +131,36 @@ class RunSpec(Model):
     detach: bool = False
     timeout: Seconds = 30.0
 
+    @model_validator(mode="after")
+    def _one_image(self) -> RunSpec:
+        if (self.image is None) == (self.image_ref is None):
+            raise ValueError(
+                "give exactly one of 'image' (a scenario image) or 'image_ref' "
+                "(a reference that must not exist locally; it is never pulled)"
+            )
+        return self
+
 
 class CliSpec(Model):
-    """Run `<engine cli> run --pull never … IMAGE ARGS` and observe what a user sees."""
+    """Run `<engine cli> run --pull never … IMAGE ARGS` and observe what a user sees.
+
+    `options` and `args` may use `{{ tmp }}`, `{{ volumes.NAME }}` and
+    `{{ networks.NAME }}`. `image_ref` is a reference that is not built (and
+    never pulled: the CLI gets `--pull never`).
+    """
 
     name: Name
-    image: str
+    image: str | None = None
+    image_ref: str | None = None
     args: list[str] = []
     options: list[str] = []
     timeout: Seconds = 30.0
+
+    @model_validator(mode="after")
+    def _one_image(self) -> CliSpec:
+        if (self.image is None) == (self.image_ref is None):
+            raise ValueError("give exactly one of 'image' or 'image_ref'")
+        return self
 
 
 class ExecSpec(Model):
@@ -127,12 +175,181 @@ class ExecSpec(Model):
     timeout: Seconds = 30.0
 
 
+class ContainerStep(Model):
+    """A step acting on the container of an earlier `run` step (`container`)."""
+
+    name: Name
+    container: Name
+
+
+class ReadFileSpec(ContainerStep):
+    """Read a file in a running container (exec `cat`) -> `STEP.content`, `STEP.exit_code`."""
+
+    path: str
+
+
+class WaitSpec(ContainerStep):
+    """Poll until a condition holds or `timeout` passes -> `STEP.reached`, `STEP.waited_s`.
+
+    `for`: exited | running | removed | healthy | unhealthy | log (a regex on
+    stdout+stderr, `pattern`) | port (a TCP connect to the host port published
+    for `port`, on 127.0.0.1). Never hangs: a wait that times out records
+    `reached: false` and the last status seen (`STEP.last`). For health,
+    `STEP.checks_run` counts the checks the engine has run by itself.
+    """
+
+    for_: Literal["exited", "running", "removed", "healthy", "unhealthy", "log", "port"] = Field(
+        alias="for"
+    )
+    pattern: str | None = None
+    port: str | None = None
+    timeout: Seconds = 10.0
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _argument(self) -> WaitSpec:
+        if (self.for_ == "log") != (self.pattern is not None):
+            raise ValueError("'pattern' is given exactly when waiting 'for: log'")
+        if (self.for_ == "port") != (self.port is not None):
+            raise ValueError("'port' is given exactly when waiting 'for: port'")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"bad pattern: {exc}") from None
+        return self
+
+
+class StopSpec(ContainerStep):
+    """Stop (engine's stop signal, then SIGKILL after `timeout` s) -> exit code, `duration_s`."""
+
+    timeout: Annotated[int, Field(ge=0, le=600)] | None = None
+
+
+class KillSpec(ContainerStep):
+    """Send a signal -> `STEP.error` if the engine refuses."""
+
+    signal: str = "SIGKILL"
+
+
+class StartSpec(ContainerStep):
+    """Start a created or stopped container again -> `STEP.error`."""
+
+
+class RestartSpec(ContainerStep):
+    """Restart -> `STEP.error`, `STEP.duration_s`."""
+
+    timeout: Annotated[int, Field(ge=0, le=600)] | None = None
+
+
+class RemoveSpec(ContainerStep):
+    """Remove a container (`force` kills a running one first) -> `STEP.removed`, `STEP.error`."""
+
+    force: bool = False
+
+
+class InspectSpec(ContainerStep):
+    """Inspect again: `STEP.inspect.PATH`, `STEP.state.*`, logs as they are now."""
+
+
+class HealthcheckRunSpec(ContainerStep):
+    """Run the container's healthcheck once, now (libpod's endpoint) -> `STEP.status`.
+
+    An engine with no such operation makes the scenario `unsupported` there.
+    """
+
+
+class ProbeSpec(ContainerStep):
+    """Connect to the host port published for `port`, on 127.0.0.1 only -> `STEP.ok`.
+
+    With `http` (a path), send a GET and record `STEP.status` and `STEP.body`.
+    """
+
+    port: str
+    http: str | None = None
+    timeout: Annotated[float, Field(gt=0, le=30)] = 2.0
+
+
+class VolumeRmSpec(Model):
+    """Remove a scenario volume (perhaps while in use) -> `STEP.removed`, `STEP.error`."""
+
+    name: Name
+    volume: Name
+    force: bool = False
+
+
+class NetworkRmSpec(Model):
+    """Remove a scenario network (perhaps while in use) -> `STEP.removed`, `STEP.error`."""
+
+    name: Name
+    network: Name
+
+
+class AnonymousVolume(Model):
+    """The anonymous volume an earlier `run` step's container has at `target`."""
+
+    container: Name
+    target: str
+
+
+class VolumeInspectSpec(Model):
+    """Inspect a volume -> `STEP.exists`, `STEP.driver`, `STEP.scope`, `STEP.labels`,
+    `STEP.mountpoint_present`, `STEP.inspect.PATH`; `STEP.error` when it is gone.
+
+    Exactly one of `volume` (a scenario volume) or `anonymous`.
+    """
+
+    name: Name
+    volume: Name | None = None
+    anonymous: AnonymousVolume | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> VolumeInspectSpec:
+        if (self.volume is None) == (self.anonymous is None):
+            raise ValueError("give exactly one of 'volume' or 'anonymous'")
+        return self
+
+
+class PruneVolumesSpec(Model):
+    """Prune unused volumes, filtered to this run's and scenario's labels only.
+
+    Records `STEP.removed` (the scenario names of the volumes removed) and
+    `STEP.foreign` (how many removed volumes were not this scenario's: must be 0).
+    """
+
+    name: Name
+
+
+class HostSpec(Model):
+    """Facts about a host path under `{{ tmp }}`: `STEP.exists`, `STEP.is_dir`,
+    `STEP.mode` (octal text), `STEP.uid`, `STEP.content` (a file's text)."""
+
+    name: Name
+    path: Annotated[str, Field(pattern=r"^\{\{ ?tmp ?\}\}(/|$)")]
+
+
 class Step(Model):
     """One step: a mapping with exactly one key naming its kind."""
 
     run: RunSpec | None = None
     cli: CliSpec | None = None
     exec: ExecSpec | None = None
+    read_file: ReadFileSpec | None = None
+    wait: WaitSpec | None = None
+    stop: StopSpec | None = None
+    kill: KillSpec | None = None
+    start: StartSpec | None = None
+    restart: RestartSpec | None = None
+    remove: RemoveSpec | None = None
+    inspect: InspectSpec | None = None
+    healthcheck_run: HealthcheckRunSpec | None = None
+    probe: ProbeSpec | None = None
+    volume_rm: VolumeRmSpec | None = None
+    network_rm: NetworkRmSpec | None = None
+    volume_inspect: VolumeInspectSpec | None = None
+    prune_volumes: PruneVolumesSpec | None = None
+    host: HostSpec | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
@@ -146,10 +363,10 @@ class Step(Model):
         return next(k for k in type(self).model_fields if getattr(self, k) is not None)
 
     @property
-    def spec(self) -> RunSpec | CliSpec | ExecSpec:
+    def spec(self) -> Any:
         value = getattr(self, self.kind)
         assert value is not None
-        return value  # type: ignore[no-any-return]
+        return value
 
 
 class KnownDivergence(Model):
@@ -163,7 +380,14 @@ class KnownDivergence(Model):
 
 
 class Scenario(Model):
-    """One scenario file."""
+    """One scenario file.
+
+    Before the steps the runner builds `images`, creates `volumes` and
+    `networks` (unique names, harness labels) and a temporary directory `{{ tmp }}`
+    holding `host_files` (relative path -> text); it removes all of them at
+    teardown. Several `run` steps with `detach: true` give several containers
+    that later steps (`exec`, `wait`, `stop`, ...) name by step name.
+    """
 
     schema_: Literal[1] = Field(alias="schema")
     id: Annotated[str, Field(pattern=SCENARIO_ID, max_length=120)]
@@ -172,6 +396,9 @@ class Scenario(Model):
     description: str = ""
     refs: list[Annotated[str, Field(pattern=r"^https?://")]] = Field(min_length=1)
     images: dict[Name, ImageSpec] = {}
+    volumes: dict[Name, VolumeSpec] = {}
+    networks: dict[Name, NetworkSpec] = {}
+    host_files: dict[str, str] = {}
     steps: list[Step] = Field(min_length=1)
     expect: dict[str, Any] = {}
     compare: list[str] = []

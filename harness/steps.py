@@ -8,18 +8,36 @@ engine only through the `Engine` protocol, and writes observations as
 
 from __future__ import annotations
 
+import re
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from harness import resource_steps, waits
 from harness.engines._util import text
 from harness.engines.base import ContainerSpec, Engine, MountSpec
 from harness.errors import EngineError
 from harness.labels import RUN, resource_name
-from harness.loader import LoadedScenario
+from harness.loader import PLACEHOLDER, LoadedScenario
 from harness.observe import container_facts
-from harness.scenario import CliSpec, ExecSpec, RunSpec
+from harness.scenario import (
+    CliSpec,
+    ExecSpec,
+    HealthcheckRunSpec,
+    InspectSpec,
+    KillSpec,
+    ProbeSpec,
+    ReadFileSpec,
+    RemoveSpec,
+    RestartSpec,
+    RunSpec,
+    StartSpec,
+    StopSpec,
+    WaitSpec,
+)
 
 
 @dataclass
@@ -37,6 +55,40 @@ class StepContext:
     networks: dict[str, str] = field(default_factory=dict)
     observations: dict[str, Any] = field(default_factory=dict)
     inspects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tmp: Path | None = None
+    anonymous: set[str] = field(default_factory=set)
+
+    def expand(self, value: str) -> str:
+        """Fill `{{ tmp }}`, `{{ volumes.NAME }}` and `{{ networks.NAME }}` (checked at load)."""
+
+        def one(match: re.Match[str]) -> str:
+            var = match.group(1)
+            if var == "tmp":
+                if self.tmp is None:
+                    raise EngineError("no temporary directory for {{ tmp }}")
+                return str(self.tmp)
+            table, _, name = var.partition(".")
+            mapping = {"volumes": self.volumes, "networks": self.networks}.get(table, {})
+            if name not in mapping:
+                raise EngineError(f"unknown placeholder {{{{ {var} }}}}")
+            return mapping[name]
+
+        return PLACEHOLDER.sub(one, value)
+
+    def container(self, step: str) -> str:
+        """The id of the container an earlier `run` step created."""
+        if step not in self.containers:
+            raise EngineError(f"step {step!r} created no container")
+        return self.containers[step]
+
+    def remember(self, step: str, inspect: dict[str, Any]) -> None:
+        """Keep an inspect document for `STEP.inspect.*` and note anonymous volumes."""
+        self.inspects[step] = inspect
+        named = set(self.volumes.values())
+        for mount in inspect.get("Mounts") or []:
+            name = mount.get("Name")
+            if mount.get("Type") == "volume" and name and name not in named:
+                self.anonymous.add(str(name))
 
     def record(self, step: str, **values: Any) -> None:
         for key, value in values.items():
@@ -54,8 +106,12 @@ class StepContext:
             self.record(step, stdout=text(out), stderr=text(err))
         except EngineError as exc:
             self.record(step, logs_error=str(exc))
-        inspect = self.engine.inspect_container(container_id)
-        self.inspects[step] = inspect
+        try:
+            inspect = self.engine.inspect_container(container_id)
+        except EngineError as exc:
+            self.record(step, inspect_error=str(exc))
+            return
+        self.remember(step, inspect)
         self.record(step, **container_facts(inspect))
 
 
@@ -65,8 +121,10 @@ def _container_spec(ctx: StepContext, spec: RunSpec) -> ContainerSpec:
         source = m.source
         if m.type == "volume" and source in ctx.volumes:
             source = ctx.volumes[source]
-        elif m.type == "bind" and source is not None and not source.startswith("/"):
-            source = str((ctx.loaded.directory / source).resolve())
+        elif m.type == "bind" and source is not None:
+            source = ctx.expand(source)
+            if not source.startswith("/"):
+                source = str((ctx.loaded.directory / source).resolve())
         mounts.append(
             MountSpec(
                 type=m.type,
@@ -76,9 +134,11 @@ def _container_spec(ctx: StepContext, spec: RunSpec) -> ContainerSpec:
                 options=dict(m.options),
             )
         )
+    image = ctx.images[spec.image] if spec.image else ctx.engine.image_ref(spec.image_ref or "")
+    name = ctx.names[spec.same_name_as] if spec.same_name_as else ctx.name_for(spec.name)
     return ContainerSpec(
-        image=ctx.images[spec.image],
-        name=ctx.name_for(spec.name),
+        image=image,
+        name=name,
         labels=ctx.labels,
         command=spec.command,
         entrypoint=spec.entrypoint,
@@ -102,6 +162,7 @@ def _container_spec(ctx: StepContext, spec: RunSpec) -> ContainerSpec:
         stop_timeout=spec.stop_timeout,
         restart=spec.restart,
         healthcheck=spec.healthcheck,
+        auto_remove=spec.auto_remove,
     )
 
 
@@ -133,7 +194,7 @@ def run_container(ctx: StepContext, spec: RunSpec) -> None:
         return
     ctx.record(step, started=True)
     if spec.detach:
-        ctx.inspects[step] = ctx.engine.inspect_container(cid)
+        ctx.remember(step, ctx.engine.inspect_container(cid))
         return
     result = ctx.engine.wait(cid, spec.timeout)
     if result.timed_out:
@@ -155,9 +216,9 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
         "--name",
         ctx.name_for(step),
         *labels,
-        *spec.options,
-        ctx.images[spec.image],
-        *spec.args,
+        *(ctx.expand(o) for o in spec.options),
+        ctx.images[spec.image] if spec.image else ctx.engine.image_ref(spec.image_ref or ""),
+        *(ctx.expand(a) for a in spec.args),
     ]
     try:
         done = subprocess.run(
@@ -196,10 +257,136 @@ def run_exec(ctx: StepContext, spec: ExecSpec) -> None:
     )
 
 
+def read_file(ctx: StepContext, spec: ReadFileSpec) -> None:
+    """A file's text as the container sees it (exec `cat`)."""
+    result = ctx.engine.exec(ctx.container(spec.container), ["cat", spec.path])
+    ctx.record(
+        spec.name,
+        exit_code=result.exit_code,
+        content=text(result.stdout) if result.exit_code == 0 else None,
+        stderr=text(result.stderr),
+    )
+
+
+def _wait_check(ctx: StepContext, spec: WaitSpec, cid: str) -> Callable[[], tuple[bool, Any]]:
+    def inspect() -> dict[str, Any] | None:
+        try:
+            return ctx.engine.inspect_container(cid)
+        except EngineError:
+            return None
+
+    def check() -> tuple[bool, Any]:
+        doc = inspect()
+        if spec.for_ == "log":
+            if doc is None:
+                return False, "removed"
+            out, err = ctx.engine.logs(cid)
+            return waits.log_condition(spec.pattern or "", text(out), text(err)), waits.status(doc)
+        if spec.for_ == "port":
+            port = waits.host_port(doc, spec.port or "")
+            return (port is not None and waits.tcp_open(port)), waits.status(doc)
+        return waits.state_condition(spec.for_, doc)
+
+    return check
+
+
+def wait_for(ctx: StepContext, spec: WaitSpec) -> None:
+    """Poll for a condition with a timeout; record whether and when it was reached."""
+    cid = ctx.container(spec.container)
+    result = waits.poll(_wait_check(ctx, spec, cid), spec.timeout)
+    ctx.record(spec.name, reached=result.reached, waited_s=result.waited_s, last=result.last)
+    if spec.for_ in ("healthy", "unhealthy"):
+        try:
+            _, checks = waits.health(ctx.engine.inspect_container(cid))
+        except EngineError:
+            checks = 0
+        ctx.record(spec.name, checks_run=checks)
+
+
+def _timed(ctx: StepContext, step: str, action: Callable[[], None]) -> None:
+    started = time.monotonic()
+    try:
+        action()
+        ctx.record(step, error=None)
+    except EngineError as exc:
+        ctx.record(step, error=str(exc))
+    ctx.record(step, duration_s=round(time.monotonic() - started, 2))
+
+
+def stop(ctx: StepContext, spec: StopSpec) -> None:
+    """Stop; record how long it took and how the container ended."""
+    cid = ctx.container(spec.container)
+    _timed(ctx, spec.name, lambda: ctx.engine.stop(cid, spec.timeout))
+    ctx.capture(spec.name, cid)
+    ctx.record(spec.name, exit_code=ctx.observations.get(f"{spec.name}.state.exit_code"))
+
+
+def kill(ctx: StepContext, spec: KillSpec) -> None:
+    cid = ctx.container(spec.container)
+    _timed(ctx, spec.name, lambda: ctx.engine.kill(cid, spec.signal))
+
+
+def start(ctx: StepContext, spec: StartSpec) -> None:
+    cid = ctx.container(spec.container)
+    _timed(ctx, spec.name, lambda: ctx.engine.start(cid))
+
+
+def restart(ctx: StepContext, spec: RestartSpec) -> None:
+    cid = ctx.container(spec.container)
+    _timed(ctx, spec.name, lambda: ctx.engine.restart(cid, spec.timeout))
+
+
+def remove(ctx: StepContext, spec: RemoveSpec) -> None:
+    cid = ctx.container(spec.container)
+    _timed(ctx, spec.name, lambda: ctx.engine.remove_container(cid, force=spec.force))
+    ctx.record(spec.name, removed=ctx.observations[f"{spec.name}.error"] is None)
+
+
+def inspect(ctx: StepContext, spec: InspectSpec) -> None:
+    """Inspect again, so `STEP.inspect.*` and `STEP.state.*` show the later state."""
+    ctx.capture(spec.name, ctx.container(spec.container))
+
+
+def healthcheck_run(ctx: StepContext, spec: HealthcheckRunSpec) -> None:
+    """Run one check by hand; `Unsupported` propagates (the engine has no such operation)."""
+    result = ctx.engine.healthcheck_run(ctx.container(spec.container))
+    ctx.record(spec.name, status=result.status, exit_code=result.exit_code, output=result.output)
+
+
+def probe(ctx: StepContext, spec: ProbeSpec) -> None:
+    """TCP connect (or HTTP GET) to the published port, on 127.0.0.1 only."""
+    ctx.record(spec.name, ok=False, error=None, status=None, body=None)
+    port = waits.host_port(ctx.engine.inspect_container(ctx.container(spec.container)), spec.port)
+    if port is None:
+        ctx.record(spec.name, error=f"{spec.port} is not published")
+        return
+    if spec.http is None:
+        ok = waits.tcp_open(port, spec.timeout)
+        ctx.record(spec.name, ok=ok, error=None if ok else "connection failed")
+        return
+    try:
+        status, body = waits.http_get(port, spec.http, spec.timeout)
+    except (OSError, ValueError) as exc:
+        ctx.record(spec.name, error=f"{type(exc).__name__}: {exc}")
+        return
+    ctx.record(spec.name, ok=True, status=status, body=body)
+
+
 HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
     "run": run_container,
     "cli": run_cli,
     "exec": run_exec,
+    "read_file": read_file,
+    "wait": wait_for,
+    "stop": stop,
+    "kill": kill,
+    "start": start,
+    "restart": restart,
+    "remove": remove,
+    "inspect": inspect,
+    "healthcheck_run": healthcheck_run,
+    "probe": probe,
+    **resource_steps.HANDLERS,
 }
 
 __all__ = ["HANDLERS", "RUN", "StepContext"]

@@ -11,6 +11,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from harness.errors import EngineError
+
+
+class Unsupported(EngineError):
+    """The engine has no way to do this operation (probed, not assumed).
+
+    The runner turns it into the `unsupported` engine status, with this message
+    as the reason, rather than an error.
+    """
+
 
 @dataclass(frozen=True)
 class EngineInfo:
@@ -91,6 +101,7 @@ class ContainerSpec:
     stop_timeout: int | None = None
     restart: str | None = None
     healthcheck: dict[str, Any] | None = None
+    auto_remove: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,15 @@ class WaitResult:
 
     exit_code: int | None
     timed_out: bool = False
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    """One healthcheck run by hand: the resulting status and the check's own exit code."""
+
+    status: str
+    exit_code: int | None = None
+    output: str = ""
 
 
 @runtime_checkable
@@ -138,7 +158,19 @@ class Engine(Protocol):
         workdir: str | None = None,
         env: dict[str, str] | None = None,
     ) -> ExecResult: ...
-    def remove_container(self, container_id: str) -> None: ...
+    def remove_container(self, container_id: str, force: bool = True) -> None: ...
+    def stop(self, container_id: str, timeout: int | None = None) -> None: ...
+    def restart(self, container_id: str, timeout: int | None = None) -> None: ...
+    def healthcheck_run(self, container_id: str) -> HealthResult: ...
+
+    def create_volume(
+        self, name: str, labels: dict[str, str], options: dict[str, str] | None = None
+    ) -> str: ...
+    def remove_volume(self, name: str, force: bool = False) -> None: ...
+    def inspect_volume(self, name: str) -> dict[str, Any]: ...
+    def prune_volumes(self, labels: dict[str, str]) -> list[str]: ...
+    def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str: ...
+    def remove_network(self, name: str) -> None: ...
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]: ...
     def remove_labelled(self, labels: dict[str, str]) -> int: ...

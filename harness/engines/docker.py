@@ -21,6 +21,8 @@ from harness.engines.base import (
     ContainerSpec,
     EngineInfo,
     ExecResult,
+    HealthResult,
+    Unsupported,
     WaitResult,
 )
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
@@ -164,7 +166,9 @@ class DockerEngine:
             self.api.create_host_config(
                 mounts=mounts or None,
                 network_mode=spec.network,
-                port_bindings={p: ("127.0.0.1", h) for p, h in spec.ports.items()} or None,
+                # Host port 0 means "any free port", on 127.0.0.1 only.
+                port_bindings={p: ("127.0.0.1", h or None) for p, h in spec.ports.items()} or None,
+                auto_remove=spec.auto_remove or None,
                 mem_limit=parse_size(spec.memory) if spec.memory else None,
                 nano_cpus=int(spec.cpus * 1e9) if spec.cpus else None,
                 pids_limit=spec.pids_limit,
@@ -259,14 +263,33 @@ class DockerEngine:
             raise EngineError(_explain(exc)) from None
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
 
-    def remove_container(self, container_id: str) -> None:
+    def remove_container(self, container_id: str, force: bool = True) -> None:
         try:
-            self.api.remove_container(container_id, force=True, v=True)
+            self.api.remove_container(container_id, force=force, v=True)
         except docker.errors.NotFound:
-            pass
+            if not force:
+                raise EngineError(f"no such container: {container_id}") from None
         except docker.errors.APIError as exc:
-            if "already in progress" not in _explain(exc):
+            if not force or "already in progress" not in _explain(exc):
                 raise EngineError(_explain(exc)) from None
+
+    def stop(self, container_id: str, timeout: int | None = None) -> None:
+        try:
+            self.api.stop(container_id, timeout=timeout)
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def restart(self, container_id: str, timeout: int | None = None) -> None:
+        try:
+            self.api.restart(container_id, timeout=10 if timeout is None else timeout)
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def healthcheck_run(self, container_id: str) -> HealthResult:
+        raise Unsupported(
+            f"{self.name}: the Docker Engine API has no endpoint to run a healthcheck on demand "
+            "(checks run only on the daemon's own schedule)"
+        )
 
     # -- labelled resources --------------------------------------------------------
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
@@ -305,6 +328,22 @@ class DockerEngine:
             self.api.remove_volume(name, force=force)
         except docker.errors.APIError as exc:
             raise EngineError(_explain(exc)) from None
+
+    def inspect_volume(self, name: str) -> dict[str, Any]:
+        try:
+            return dict(self.api.inspect_volume(name))
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def prune_volumes(self, labels: dict[str, str]) -> list[str]:
+        """`POST /volumes/prune` restricted by label filters; the names removed."""
+        if not labels:
+            raise EngineError("refusing to prune volumes without a label filter")
+        try:
+            result = self.api.prune_volumes(filters={"label": label_filter(labels)})
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+        return sorted(result.get("VolumesDeleted") or [])
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
         # docker-py happily creates a second network with the same name: refuse it here.

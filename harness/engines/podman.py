@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 import podman
+import podman.api
 import podman.errors
 import requests
 
@@ -161,8 +162,11 @@ class PodmanEngine:
 
     # -- containers ----------------------------------------------------------------
     def _mounts(self, spec: ContainerSpec) -> list[dict[str, Any]]:
+        """Bind and tmpfs mounts (libpod `mounts`); volumes go to `_volumes`."""
         mounts = []
         for m in spec.mounts:
+            if m.type == "volume":
+                continue
             item: dict[str, Any] = {"type": m.type, "target": m.target, "read_only": m.read_only}
             if m.source:
                 item["source"] = m.source
@@ -174,6 +178,14 @@ class PodmanEngine:
                     item["mode"] = m.options["mode"]
             mounts.append(item)
         return mounts
+
+    def _volumes(self, spec: ContainerSpec) -> list[dict[str, Any]]:
+        """libpod `volumes`: named volumes, and anonymous ones (an empty Name)."""
+        return [
+            {"Name": m.source or "", "Dest": m.target, "Options": ["ro"] if m.read_only else []}
+            for m in spec.mounts
+            if m.type == "volume"
+        ]
 
     def create_container(self, spec: ContainerSpec) -> str:
         if not self.image_exists(spec.image):
@@ -190,8 +202,7 @@ class PodmanEngine:
             "mounts": self._mounts(spec) or None,
             # Host port 0 means "any free port", on 127.0.0.1 only.
             "ports": {
-                p: {"ip": "127.0.0.1", **({"port": h} if h else {})}
-                for p, h in spec.ports.items()
+                p: {"ip": "127.0.0.1", **({"port": h} if h else {})} for p, h in spec.ports.items()
             }
             or None,
             "auto_remove": spec.auto_remove or None,
@@ -220,12 +231,23 @@ class PodmanEngine:
         elif spec.network:
             kwargs["networks"] = {spec.network: {"aliases": list(spec.aliases)}}
         try:
-            container = self.client.containers.create(
-                **{k: v for k, v in kwargs.items() if v is not None}
+            # podman-py's create() sends a `volume` mount as a bind of a path named like the
+            # volume and cannot express anonymous volumes: render its payload, add libpod's
+            # `volumes` list, and post it ourselves.
+            payload = self.client.containers._render_payload(
+                {k: v for k, v in kwargs.items() if v is not None}
             )
+            body = json.loads(podman.api.prepare_body(payload))
+            body["volumes"] = self._volumes(spec)
+            response = self.client.api.post(
+                "/containers/create",
+                headers={"content-type": "application/json"},
+                data=json.dumps(body),
+            )
+            response.raise_for_status(not_found=podman.errors.ImageNotFound)
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
-        return str(container.id)
+        return str(response.json()["Id"])
 
     def _container(self, container_id: str) -> Any:
         try:
