@@ -116,7 +116,7 @@ class RunSpec(Model):
     network: str | None = None
     aliases: list[str] = []
     ports: dict[str, int] = {}
-    memory: str | None = None
+    memory: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*[bkmgtBKMGT]?$")] | None = None
     cpus: Annotated[float, Field(gt=0, le=1024)] | None = None
     pids_limit: Annotated[int, Field(ge=-1)] | None = None
     pid_mode: str | None = None

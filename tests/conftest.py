@@ -20,8 +20,12 @@ def _harness_images(name: str) -> set[str]:
     cli = CLIS[name]
     if not shutil.which(cli[0]):
         return set()
-    done = subprocess.run([*cli, "images", "-q", "--no-trunc", "--filter",
-                           "label=io.harness.cache"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*cli, "images", "-q", "--no-trunc", "--filter", "label=io.harness.cache"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return set(done.stdout.split()) if done.returncode == 0 else set()
 
 
@@ -33,8 +37,9 @@ def _remove_images_made_by_tests() -> Iterator[None]:
     for name in ENGINE_NAMES:
         new = _harness_images(name) - before[name]
         if new:
-            subprocess.run([*CLIS[name], "rmi", "-f", *sorted(new)], capture_output=True,
-                           check=False)
+            subprocess.run(
+                [*CLIS[name], "rmi", "-f", *sorted(new)], capture_output=True, check=False
+            )
 
 
 @pytest.fixture(params=ENGINE_NAMES)

@@ -221,7 +221,8 @@ class PodmanEngine:
         }
         # `podman run --entrypoint ""` sends an empty list: the image's is reset.
         if spec.entrypoint == "":
-            kwargs["entrypoint"] = []
+            # podman-py drops an empty list from the body; [""] resets it as on Docker.
+            kwargs["entrypoint"] = [""]
         elif spec.entrypoint is not None:
             kwargs["entrypoint"] = spec.entrypoint
         if spec.network in ("host", "none", "bridge") or (spec.network or "").startswith(
