@@ -1,8 +1,10 @@
 """Join results.json documents from several runs (CI matrix legs) into one.
 
 Each engine column keeps its own name when it is unique across the inputs;
-otherwise it becomes `name@version@host` so legs on different hosts or engine
-versions stay side by side. Scenario verdicts are recomputed from outcomes.
+otherwise it becomes `name@version@host` (plus `#n` if even that clashes) so
+legs on different hosts or engine versions stay side by side. Every scenario
+keeps its verdict per leg in `legs`, so a scenario portable on one leg and
+divergent on another stays visible; the merged verdict is the worst of them.
 """
 
 from __future__ import annotations
@@ -11,42 +13,94 @@ from typing import Any
 
 from harness.results import SCHEMA_ID, summarize
 
-
-def _column(engine: dict[str, Any], clash: bool) -> str:
-    if not clash:
-        return str(engine["name"])
-    return f"{engine['name']}@{engine.get('version', '?')}@{engine.get('host', '?')}"
+_WORST_FIRST = ("error", "divergent", "failing", "unsupported", "known-divergence", "portable")
+_MISSING = object()
 
 
-def _merged_verdict(verdicts: list[str]) -> str:
-    order = ["error", "divergent", "failing", "unsupported", "known-divergence", "portable"]
-    return min(verdicts, key=order.index)
+def _columns(documents: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Per document, engine name → merged column name, unique across all documents."""
+    names = [e["name"] for d in documents for e in d["engines"]]
+    taken: set[str] = set()
+    mappings: list[dict[str, str]] = []
+    for doc in documents:
+        mapping: dict[str, str] = {}
+        for engine in doc["engines"]:
+            column = str(engine["name"])
+            if names.count(column) > 1:
+                host = engine.get("host") or doc["run"].get("host", {}).get("name", "?")
+                column = f"{engine['name']}@{engine.get('version', '?')}@{host}"
+            unique, n = column, 2
+            while unique in taken:
+                unique, n = f"{column}#{n}", n + 1
+            taken.add(unique)
+            mapping[engine["name"]] = unique
+        mappings.append(mapping)
+    return mappings
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _differences(merged: dict[str, Any], keys: list[str]) -> list[dict[str, Any]]:
+    """One row per differing key across every column, so legs compare with each other."""
+    rows = []
+    for key in keys:
+        values = {
+            column: outcome["observations"].get(key, _MISSING)
+            for column, outcome in merged["engines"].items()
+        }
+        present = {c: v for c, v in values.items() if v is not _MISSING}
+        if len({repr(v) for v in present.values()}) > 1:
+            rows.append({"key": key, "values": present})
+    return rows
+
+
+def _merge_scenario(parts: list[tuple[dict[str, Any], dict[str, str], str]]) -> dict[str, Any]:
+    first = parts[0][0]
+    merged: dict[str, Any] = {**first, "engines": {}, "legs": []}
+    known: list[Any] = []
+    stale: list[Any] = []
+    keys: list[str] = []
+    for scenario, mapping, run_id in parts:
+        columns = {mapping[n]: o for n, o in scenario["engines"].items()}
+        merged["engines"].update(columns)
+        merged["legs"].append(
+            {"run": run_id, "verdict": scenario["verdict"], "engines": sorted(columns)}
+        )
+        known += [
+            {**kd, "engine": mapping.get(kd["engine"], kd["engine"])}
+            for kd in scenario.get("known_divergences", [])
+        ]
+        stale += [
+            {**kd, "engine": mapping.get(kd["engine"], kd["engine"])}
+            for kd in scenario.get("stale_divergences", [])
+        ]
+        keys += [d["key"] for d in scenario["differences"]]
+    merged["known_divergences"] = _unique(known)
+    merged["stale_divergences"] = _unique(stale)
+    merged["differences"] = _differences(merged, _unique(keys))
+    merged["verdict"] = min((leg["verdict"] for leg in merged["legs"]), key=_WORST_FIRST.index)
+    return merged
 
 
 def merge_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    names = [e["name"] for d in documents for e in d["engines"]]
-    engines: list[dict[str, Any]] = []
-    renames: list[dict[str, str]] = []
-    for doc in documents:
-        mapping = {}
-        for engine in doc["engines"]:
-            column = _column(engine, names.count(engine["name"]) > 1)
-            mapping[engine["name"]] = column
-            engines.append({**engine, "name": column})
-        renames.append(mapping)
-    scenarios: dict[str, dict[str, Any]] = {}
-    verdicts: dict[str, list[str]] = {}
-    for doc, mapping in zip(documents, renames, strict=True):
+    """One document with every leg's engines as columns and every scenario once."""
+    mappings = _columns(documents)
+    engines = [
+        {**engine, "name": mapping[engine["name"]]}
+        for doc, mapping in zip(documents, mappings, strict=True)
+        for engine in doc["engines"]
+    ]
+    parts: dict[str, list[tuple[dict[str, Any], dict[str, str], str]]] = {}
+    for doc, mapping in zip(documents, mappings, strict=True):
         for s in doc["scenarios"]:
-            merged = scenarios.setdefault(s["id"], {**s, "engines": {}, "differences": []})
-            merged["engines"].update({mapping[n]: o for n, o in s["engines"].items()})
-            merged["differences"].extend(
-                {"key": d["key"], "values": {mapping[n]: v for n, v in d["values"].items()}}
-                for d in s["differences"]
-            )
-            verdicts.setdefault(s["id"], []).append(s["verdict"])
-    for sid, merged in scenarios.items():
-        merged["verdict"] = _merged_verdict(verdicts[sid])
+            parts.setdefault(s["id"], []).append((s, mapping, doc["run"]["id"]))
+    scenarios = [_merge_scenario(p) for p in parts.values()]
     return {
         "schema": SCHEMA_ID,
         "run": {
@@ -57,6 +111,6 @@ def merge_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
             "sources": [d["run"] for d in documents],
         },
         "engines": engines,
-        "scenarios": list(scenarios.values()),
-        "summary": summarize(s["verdict"] for s in scenarios.values()),
+        "scenarios": scenarios,
+        "summary": summarize(s["verdict"] for s in scenarios),
     }

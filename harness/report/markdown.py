@@ -1,65 +1,110 @@
-"""summary.md: counts and the scenarios that need a reader's attention, for CI job summaries."""
+"""summary.md: counts and the scenarios that need a reader's attention, for CI
+job summaries (GitHub renders it as-is; it stays well under its 1 MiB limit)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-SYMBOLS = {
-    "portable": "✅",
-    "known-divergence": "🟡",
-    "divergent": "❌",
-    "failing": "🔴",
-    "error": "⚠️",
-    "unsupported": "⏭️",
-}
+from harness.report.verdicts import STATUS_SYMBOLS, VERDICT_ORDER, verdict_text
+
+MAX_ROWS = 200
+MAX_WHY = 400
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return str(text).replace("|", "\\|").replace("\n", " ").replace("`", "'")
+
+
+def _engines(document: dict[str, Any]) -> list[str]:
+    lines = [
+        "| engine | version | API | runtime | cgroup | storage | network | host |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for e in document["engines"]:
+        version = e.get("version") if e["available"] else f"⚠ unavailable: {e.get('error')}"
+        cells = (
+            e["name"],
+            version,
+            e.get("api_version", ""),
+            e.get("runtime", ""),
+            e.get("cgroup_version", ""),
+            e.get("storage_driver", ""),
+            e.get("network_backend", ""),
+            e.get("host", ""),
+        )
+        lines.append("| " + " | ".join(_cell(x or "") for x in cells) + " |")
+    return lines
+
+
+def _why(s: dict[str, Any]) -> str:
+    why = [
+        f"{d['key']}: " + ", ".join(f"{k}={v!r}" for k, v in d["values"].items())
+        for d in s["differences"]
+    ]
+    why += [
+        f"{kd['engine']} {kd['key']}: {kd.get('why', '')}" for kd in s.get("known_divergences", [])
+    ]
+    why += [f"{n}: {o['error']}" for n, o in s["engines"].items() if o.get("error")]
+    text = _cell("; ".join(why))
+    return text if len(text) <= MAX_WHY else text[:MAX_WHY] + "…"
+
+
+def _attention(document: dict[str, Any], engines: list[str]) -> list[str]:
+    rows = [s for s in document["scenarios"] if s["verdict"] != "portable"]
+    rows.sort(key=lambda s: (VERDICT_ORDER.index(s["verdict"]), s["id"]))
+    if not rows:
+        return []
+    lines = ["", "## Not portable", ""]
+    lines.append("| scenario | verdict | " + " | ".join(map(_cell, engines)) + " | why |")
+    lines.append("|---|---|" + "---|" * len(engines) + "---|")
+    for s in rows[:MAX_ROWS]:
+        cells = [
+            STATUS_SYMBOLS.get(s["engines"][e]["status"], "?") + " " + s["engines"][e]["status"]
+            if e in s["engines"]
+            else "— not run"
+            for e in engines
+        ]
+        lines.append(
+            f"| `{s['id']}` | {verdict_text(s['verdict'])} | "
+            + " | ".join(cells)
+            + f" | {_why(s)} |"
+        )
+    if len(rows) > MAX_ROWS:
+        lines.append(f"\n… and {len(rows) - MAX_ROWS} more: see report.html.")
+    return lines
+
+
+def _flags(document: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    stale = [s for s in document["scenarios"] if s.get("stale_divergences")]
+    if stale:
+        lines += ["", "## ⚠ Stale known divergences (declared, not observed)", ""]
+        lines += [
+            f"- `{s['id']}`: "
+            + ", ".join(f"{kd['engine']} `{kd['key']}`" for kd in s["stale_divergences"])
+            for s in stale[:MAX_ROWS]
+        ]
+    split = [
+        s for s in document["scenarios"] if len({leg["verdict"] for leg in s.get("legs", [])}) > 1
+    ]
+    if split:
+        lines += ["", "## ⚠ Verdict differs between merged runs", ""]
+        lines += [
+            f"- `{s['id']}`: " + ", ".join(f"{leg['run']} {leg['verdict']}" for leg in s["legs"])
+            for s in split[:MAX_ROWS]
+        ]
+    return lines
 
 
 def render_markdown(document: dict[str, Any]) -> str:
-    engines = document["engines"]
-    lines = ["# Container portability report", ""]
-    lines.append("| engine | version | API | runtime | cgroup | storage | network |")
-    lines.append("|---|---|---|---|---|---|---|")
-    for e in engines:
-        version = e.get("version") if e["available"] else f"unavailable: {e.get('error')}"
-        lines.append(
-            "| "
-            + " | ".join(
-                _cell(x)
-                for x in (
-                    e["name"],
-                    version,
-                    e.get("api_version", ""),
-                    e.get("runtime", ""),
-                    e.get("cgroup_version", ""),
-                    e.get("storage_driver", ""),
-                    e.get("network_backend", ""),
-                )
-            )
-            + " |"
-        )
+    engines = [e["name"] for e in document["engines"]]
     counts: dict[str, int] = {}
     for s in document["scenarios"]:
         counts[s["verdict"]] = counts.get(s["verdict"], 0) + 1
-    lines += ["", "| verdict | scenarios |", "|---|---|"]
-    lines += [f"| {SYMBOLS.get(v, '')} {v} | {n} |" for v, n in sorted(counts.items())]
-    attention = [s for s in document["scenarios"] if s["verdict"] != "portable"]
-    if attention:
-        lines += ["", "## Not portable", "", "| scenario | verdict | why |", "|---|---|---|"]
-        for s in attention:
-            why = [
-                f"{d['key']}: " + ", ".join(f"{k}={v!r}" for k, v in d["values"].items())
-                for d in s["differences"]
-            ]
-            why += [
-                f"{kd['engine']} {kd['key']}: {kd['why']}" for kd in s.get("known_divergences", [])
-            ]
-            why += [f"{n}: {o['error']}" for n, o in s["engines"].items() if o.get("error")]
-            lines.append(
-                f"| `{s['id']}` | {SYMBOLS.get(s['verdict'], '')} {s['verdict']} | "
-                f"{_cell('; '.join(why))[:600]} |"
-            )
+    lines = ["# Container portability report", ""]
+    lines.append(f"Run `{document['run']['id']}` · {len(document['scenarios'])} scenarios")
+    lines += ["", *_engines(document), "", "| verdict | scenarios |", "|---|---|"]
+    lines += [f"| {verdict_text(v)} | {counts[v]} |" for v in VERDICT_ORDER if counts.get(v)]
+    lines += _flags(document)
+    lines += _attention(document, engines)
     return "\n".join(lines) + "\n"
