@@ -72,7 +72,7 @@ def _scalar_flags(step: Step) -> list[str]:
 def _run(step: Step, image: str, named: bool) -> list[str]:
     argv: list[str] = ["run"]
     argv += ["-d"] if step.get("detach") else []
-    argv += [] if step.get("restart") else ["--rm"]
+    argv += [] if step.get("restart") or named else ["--rm"]  # named: removed at the end
     argv += ["--name", step["name"]] if named else []
     command = list(step.get("command") or [])
     entrypoint = step.get("entrypoint")
@@ -106,10 +106,40 @@ def _exec(step: Step, image: str, named: bool) -> list[str]:
     return [*argv, step["container"], *step.get("command", [])]
 
 
+def _on_container(*flags: str) -> Callable[[Step, str, bool], list[str]]:
+    """`docker stop [-t N] NAME` and friends: steps acting on an earlier container."""
+    verb, options = flags[0], flags[1:]
+
+    def build(step: Step, image: str, named: bool) -> list[str]:
+        argv = [verb]
+        for option in options:
+            flag, key = option.split("=", 1)
+            value = step.get(key)
+            if value is True:
+                argv.append(flag)
+            elif value not in (None, False):
+                argv += [flag, str(value)]
+        return [*argv, step["container"]]
+
+    return build
+
+
+def _read_file(step: Step, image: str, named: bool) -> list[str]:
+    return ["exec", step["container"], "cat", step["path"]]
+
+
 _BUILDERS: dict[str, Callable[[Step, str, bool], list[str]]] = {
     "run": _run,
     "cli": _cli,
     "exec": _exec,
+    "stop": _on_container("stop", "-t=timeout"),
+    "restart": _on_container("restart", "-t=timeout"),
+    "kill": _on_container("kill", "-s=signal"),
+    "start": _on_container("start"),
+    "remove": _on_container("rm", "-f=force"),
+    "inspect": _on_container("inspect"),
+    "healthcheck_run": _on_container("healthcheck run"),
+    "read_file": _read_file,
 }
 
 
@@ -123,7 +153,7 @@ def _image_for(step: Step, engine: str, images: dict[str, Any]) -> str:
 
 def commands(steps: list[Step], binary: str, images: dict[str, Any] | None = None) -> list[str]:
     """One shell line per step for `binary` (docker, podman, …); unknown kinds become comments."""
-    named = {s["container"] for s in steps if s.get("kind") == "exec"}
+    named = {s["container"] for s in steps if s.get("container")}
     named |= {s["name"] for s in steps if s.get("detach")}
     lines: list[str] = []
     for step in steps:
@@ -132,7 +162,8 @@ def commands(steps: list[Step], binary: str, images: dict[str, Any] | None = Non
             lines.append(f"# step {step.get('name')!s}: {step.get('kind')!s} has no CLI equivalent")
             continue
         image = _image_for(step, binary, images or {})
-        lines.append(shlex.join([binary, *build(step, image, step.get("name") in named)]))
+        argv = build(step, image, step.get("name") in named)
+        lines.append(shlex.join([binary, *argv[0].split(" "), *argv[1:]]))
     cleanup = sorted(s["name"] for s in steps if s.get("name") in named)
     if cleanup:
         lines.append(shlex.join([binary, "rm", "-f", *cleanup]))

@@ -41,7 +41,7 @@ def test_exec_names_its_container_and_cleans_up() -> None:
         {"kind": "exec", "name": "probe", "container": "srv", "command": ["cat", "/etc/hostname"]},
     ]
     assert commands(steps, "docker") == [
-        "docker run -d --rm --name srv app",
+        "docker run -d --name srv app",
         "docker exec srv cat /etc/hostname",
         "docker rm -f srv",
     ]
@@ -55,3 +55,19 @@ def test_unknown_step_kind_is_a_comment_and_image_refs_are_used() -> None:
 
 def test_binaries_from_merged_columns() -> None:
     assert binaries(["docker@24@ci", "nerdctl"]) == ["docker", "podman", "nerdctl"]
+
+
+def test_container_steps_name_their_target() -> None:
+    steps = [
+        {"kind": "run", "name": "srv", "image": "app", "detach": True},
+        {"kind": "stop", "name": "halt", "container": "srv", "timeout": 2},
+        {"kind": "kill", "name": "k", "container": "srv", "signal": "SIGTERM"},
+        {"kind": "read_file", "name": "f", "container": "srv", "path": "/etc/my file"},
+    ]
+    assert commands(steps, "podman") == [
+        "podman run -d --name srv app",
+        "podman stop -t 2 srv",
+        "podman kill -s SIGTERM srv",
+        "podman exec srv cat '/etc/my file'",
+        "podman rm -f srv",
+    ]

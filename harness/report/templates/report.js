@@ -24,7 +24,11 @@ window.harnessStart = performance.now();
     }
     return el;
   }
-  function show(v) { return v === undefined ? "—" : JSON.stringify(v, null, 1); }
+  function show(v) {
+    if (v === undefined) return "—";
+    var flat = JSON.stringify(v);
+    return flat.length <= 80 ? flat : JSON.stringify(v, null, 1);
+  }
   function link(url) {
     return /^https?:\/\//i.test(url) ? h("a", {href: url, rel: "noopener noreferrer"}, url) : h("span", {}, url);
   }
