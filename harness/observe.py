@@ -9,6 +9,7 @@ name prefixes, timestamps) before observations are compared across engines.
 from __future__ import annotations
 
 import re
+import signal
 from typing import Any
 
 from harness.labels import PREFIX
@@ -48,6 +49,18 @@ def _health(state: dict[str, Any]) -> str | None:
     return str(status) if status else None
 
 
+def _signal_name(value: Any) -> str | None:
+    """StopSignal: Docker gives a name ('SIGUSR1'), libpod's inspect a number (10)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return signal.Signals(value).name
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
 def _config_facts(config: dict[str, Any], prefix: str) -> dict[str, Any]:
     health = config.get("Healthcheck")
     return {
@@ -57,7 +70,7 @@ def _config_facts(config: dict[str, Any], prefix: str) -> dict[str, Any]:
         f"{prefix}workdir": config.get("WorkingDir") or "",
         f"{prefix}env": _env(config.get("Env")),
         f"{prefix}labels": _labels(config.get("Labels")),
-        f"{prefix}stop_signal": config.get("StopSignal") or None,
+        f"{prefix}stop_signal": _signal_name(config.get("StopSignal")),
         f"{prefix}exposed_ports": sorted(config.get("ExposedPorts") or {}),
         f"{prefix}volumes": sorted(config.get("Volumes") or {}),
         f"{prefix}healthcheck": (health.get("Test") if health else None),

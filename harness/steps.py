@@ -194,7 +194,9 @@ def run_container(ctx: StepContext, spec: RunSpec) -> None:
         return
     ctx.record(step, started=True)
     if spec.detach:
-        ctx.remember(step, ctx.engine.inspect_container(cid))
+        inspect = ctx.engine.inspect_container(cid)
+        ctx.remember(step, inspect)
+        ctx.record(step, **container_facts(inspect))
         return
     result = ctx.engine.wait(cid, spec.timeout)
     if result.timed_out:

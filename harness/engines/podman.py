@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 from typing import Any
 
 import podman
@@ -49,6 +50,16 @@ def _frames(data: Any) -> bytes:
     if isinstance(data, bytes | bytearray):
         return bytes(data)
     return b"".join(data)
+
+
+def _signal_number(name: str | None) -> int | None:
+    """libpod's spec wants a number ('SIGUSR1', 'USR1' or '10' -> 10)."""
+    if name is None:
+        return None
+    if name.isdigit():
+        return int(name)
+    upper = name.upper()
+    return int(signal.Signals[upper if upper.startswith("SIG") else f"SIG{upper}"])
 
 
 class PodmanEngine:
@@ -214,7 +225,7 @@ class PodmanEngine:
             "read_only": spec.read_only or None,
             "cap_add": list(spec.cap_add) or None,
             "cap_drop": list(spec.cap_drop) or None,
-            "stop_signal": spec.stop_signal,
+            "stop_signal": _signal_number(spec.stop_signal),
             "stop_timeout": spec.stop_timeout,
             "restart_policy": restart_policy(spec.restart),
             "healthcheck": healthcheck_config(spec.healthcheck),
