@@ -201,7 +201,8 @@ class DockerEngine:
                 working_dir=spec.workdir,
                 hostname=spec.hostname,
                 labels=spec.labels,
-                ports=list(spec.ports) or None,
+                # docker-py appends "/tcp" to a plain string: pass (port, proto) pairs.
+                ports=[tuple(p.split("/", 1)) if "/" in p else p for p in spec.ports] or None,
                 host_config=self._host_config(spec),
                 networking_config=networking,
                 stop_signal=spec.stop_signal,

@@ -366,6 +366,9 @@ class PodmanEngine:
             raise EngineError(_explain(exc)) from None
         data = response.json()
         log = data.get("Log") or []
+        if not log:  # 4.3 answers "Log": null; the run is in the container's health log
+            state = self.inspect_container(container_id).get("State") or {}
+            log = (state.get("Health") or state.get("Healthcheck") or {}).get("Log") or []
         last = log[-1] if log else {}
         return HealthResult(
             status=str(data.get("Status", "")),
@@ -421,7 +424,8 @@ class PodmanEngine:
     ) -> str:
         try:
             return str(
-                self.client.volumes.create(name, labels=labels, options=options or None).name
+                # podman-py reads `driver_opts`; an `options` keyword is silently dropped.
+                self.client.volumes.create(name, labels=labels, driver_opts=options or None).name
             )
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
