@@ -30,9 +30,14 @@ class FakeEngine:
         self.in_use: set[str] = set()
 
     def create_volume(self, name: str, labels: dict[str, str], options: Any = None) -> str:
-        self.volumes[name] = {"Name": name, "Driver": "local", "Scope": "local",
-                              "Mountpoint": f"/v/{name}", "Labels": labels,
-                              "Options": options or {}}
+        self.volumes[name] = {
+            "Name": name,
+            "Driver": "local",
+            "Scope": "local",
+            "Mountpoint": f"/v/{name}",
+            "Labels": labels,
+            "Options": options or {},
+        }
         return name
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
@@ -59,8 +64,11 @@ class FakeEngine:
         return b"bye\n", b""
 
     def inspect_container(self, cid: str) -> dict[str, Any]:
-        return {"State": {"Status": "exited", "ExitCode": 143}, "Config": {}, "Mounts": [
-            {"Type": "volume", "Name": "anon123", "Destination": "/data"}]}
+        return {
+            "State": {"Status": "exited", "ExitCode": 143},
+            "Config": {},
+            "Mounts": [{"Type": "volume", "Name": "anon123", "Destination": "/data"}],
+        }
 
     def remove_container(self, cid: str, force: bool = True) -> None:
         if not force:
@@ -74,11 +82,23 @@ class FakeEngine:
 
 
 def _ctx(tmp_path: Path, **scenario: Any) -> steps.StepContext:
-    data = {"schema": 1, "id": "t.x", "area": "t", "title": "t", "refs": ["https://x"],
-            "steps": [{"run": {"name": "c", "image": "base"}}], **scenario}
+    data = {
+        "schema": 1,
+        "id": "t.x",
+        "area": "t",
+        "title": "t",
+        "refs": ["https://x"],
+        "steps": [{"run": {"name": "c", "image": "base"}}],
+        **scenario,
+    }
     loaded = LoadedScenario(Scenario.model_validate(data), tmp_path / "s.yaml", None)  # type: ignore[arg-type]
-    ctx = steps.StepContext(engine=FakeEngine(), loaded=loaded, run_id="20260101T000000Z-abcdef",  # type: ignore[arg-type]
-                            labels={"io.harness.run": "r"}, images={})
+    ctx = steps.StepContext(
+        engine=FakeEngine(),
+        loaded=loaded,
+        run_id="20260101T000000Z-abcdef",  # type: ignore[arg-type]
+        labels={"io.harness.run": "r"},
+        images={},
+    )
     resource_steps.create_resources(ctx, tmp_path)
     return ctx
 
@@ -123,7 +143,9 @@ def test_volume_inspect_facts_and_anonymous(tmp_path: Path) -> None:
     ctx.containers["c"] = "cid"
     ctx.remember("c", ctx.engine.inspect_container("cid"))
     assert ctx.anonymous == {"anon123"}
-    spec = VolumeInspectSpec.model_validate({"name": "j", "anonymous": {"container": "c", "target": "/data"}})
+    spec = VolumeInspectSpec.model_validate(
+        {"name": "j", "anonymous": {"container": "c", "target": "/data"}}
+    )
     resource_steps.volume_inspect(ctx, spec)
     assert ctx.observations["j.anonymous_found"] is True
     assert ctx.observations["j.exists"] is False

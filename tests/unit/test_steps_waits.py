@@ -61,7 +61,9 @@ def test_log_condition() -> None:
 
 
 def test_host_port() -> None:
-    doc = {"NetworkSettings": {"Ports": {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "41234"}]}}}
+    doc = {
+        "NetworkSettings": {"Ports": {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "41234"}]}}
+    }
     assert waits.host_port(doc, "8080/tcp") == 41234
     assert waits.host_port(doc, "8080") == 41234
     assert waits.host_port(doc, "9090/tcp") is None
