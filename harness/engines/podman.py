@@ -305,12 +305,7 @@ class PodmanEngine:
         return out, err
 
     def inspect_container(self, container_id: str) -> dict[str, Any]:
-        try:
-            response = self.client.api.get(f"/containers/{container_id}/json")
-            response.raise_for_status()
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
-        return dict(response.json())
+        return dict(self._get(f"/containers/{container_id}/json"))
 
     def exec(
         self,
@@ -359,12 +354,7 @@ class PodmanEngine:
 
     def healthcheck_run(self, container_id: str) -> HealthResult:
         """libpod `GET /containers/{id}/healthcheck`: run the check once, now."""
-        try:
-            response = self.client.api.get(f"/containers/{container_id}/healthcheck")
-            response.raise_for_status()
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
-        data = response.json()
+        data = self._get(f"/containers/{container_id}/healthcheck")
         log = data.get("Log") or []
         if not log:  # 4.3 answers "Log": null; the run is in the container's health log
             state = self.inspect_container(container_id).get("State") or {}
@@ -376,36 +366,27 @@ class PodmanEngine:
             output=str(last.get("Output", "")),
         )
 
-    # -- labelled resources --------------------------------------------------------
-    def _list(self, path: str, labels: dict[str, str], **params: Any) -> list[dict[str, Any]]:
-        # Raw API: podman-py's list(filters={"label": [...]}) str()s the list and matches nothing.
-        params["filters"] = json.dumps({"label": label_filter(labels)})
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET a libpod endpoint and decode its JSON; SDK failures become EngineError."""
         try:
             response = self.client.api.get(path, params=params)
             response.raise_for_status()
         except _ERRORS as exc:
             raise EngineError(_explain(exc)) from None
-        return list(response.json() or [])
+        return response.json()
+
+    # -- labelled resources --------------------------------------------------------
+    def _list(self, path: str, labels: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+        # Raw API: podman-py's list(filters={"label": [...]}) str()s the list and matches nothing.
+        params["filters"] = json.dumps({"label": label_filter(labels)})
+        return list(self._get(path, params) or [])
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
-        # Raw API: podman-py's prepare_filters turns a list of labels into one string.
-        params = {"filters": json.dumps({"label": label_filter(labels)})}
-        try:
-            containers = self._get_json("/containers/json", {**params, "all": True})
-            volumes = self._get_json("/volumes/json", params)
-            networks = self._get_json("/networks/json", params)
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
         return {
-            "containers": [str(c["Id"]) for c in containers],
-            "volumes": [str(v["Name"]) for v in volumes],
-            "networks": [str(n["name"]) for n in networks],
+            "containers": [str(c["Id"]) for c in self._list("/containers/json", labels, all=True)],
+            "volumes": [str(v["Name"]) for v in self._list("/volumes/json", labels)],
+            "networks": [str(n["name"]) for n in self._list("/networks/json", labels)],
         }
-
-    def _get_json(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        response = self.client.api.get(path, params=params)
-        response.raise_for_status()
-        return list(response.json() or [])
 
     def remove_labelled(self, labels: dict[str, str]) -> int:
         # One by one, never prune: podman-py's prune ignores its filters.
@@ -437,12 +418,7 @@ class PodmanEngine:
             raise EngineError(_explain(exc)) from None
 
     def inspect_volume(self, name: str) -> dict[str, Any]:
-        try:
-            response = self.client.api.get(f"/volumes/{name}/json")
-            response.raise_for_status()
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
-        return dict(response.json())
+        return dict(self._get(f"/volumes/{name}/json"))
 
     def prune_volumes(self, labels: dict[str, str]) -> list[str]:
         """libpod `POST /volumes/prune` with label filters (never podman-py's prune,
