@@ -59,6 +59,13 @@ fi
 
 # --- Podman: harness-owned containers.conf, API service ---
 podman_up() { curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1; }
+# A wedged Podman 4.3 service still answers _ping while /info hangs: treat that as down.
+podman_answers() { podman_up && curl -sf -m 20 --unix-socket "$PODMAN_SOCK" http://d/v4.0.0/libpod/info >/dev/null 2>&1; }
+if podman_up && ! podman_answers; then
+  log "the Podman API service answers _ping but not /info: restarting it"
+  pkill -9 -f "podman system service" || true
+  sleep 1
+fi
 if ! podman_up && command -v podman >/dev/null 2>&1; then
   log "starting the Podman API service on $PODMAN_SOCK"
   mkdir -p "$(dirname "$PODMAN_SOCK")" "$STATE_DIR"
