@@ -21,12 +21,57 @@ _IMAGE_PREFIX = re.compile(r"\b(?:localhost/|docker\.io/library/|docker\.io/)")
 
 
 def _as_list(value: Any) -> list[str] | None:
-    """Entrypoint/Cmd: Docker gives a list or null, Podman 4 an (empty) string or a list."""
+    """Entrypoint/Cmd: Docker gives a list or null, Podman 4 an (empty) string or a list.
+
+    A string is split on spaces only as a last resort (see `_entrypoint`).
+    """
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, str):
         return value.split(" ")
     return [str(v) for v in value]
+
+
+def _process_candidates(inspect: dict[str, Any]) -> list[list[str]]:
+    """The container's full argv from libpod's top-level Path/Args.
+
+    libpod puts argv[0] in Path and argv[1:] in Args, except that a one-word argv
+    gives Args == [Path]; that case is ambiguous with a two-word argv like
+    ["echo", "echo"], so both readings are returned.
+    """
+    path, args = inspect.get("Path"), inspect.get("Args")
+    if not isinstance(path, str) or not path or not isinstance(args, list):
+        return []
+    words = [str(a) for a in args]
+    candidates = [[path, *words]]
+    if words == [path]:
+        candidates.append([path])
+    return candidates
+
+
+def _entrypoint(inspect: dict[str, Any]) -> list[str] | None:
+    """Config.Entrypoint as a list, also when libpod (Podman 4) joined it into a string.
+
+    Splitting that string on spaces breaks an element containing a space
+    (["/bin/sh", "-c", "echo a b"]). libpod's inspect still has the exact words:
+    the process argv (Path/Args) is the entrypoint followed by Config.Cmd. An
+    argv prefix is accepted only if it joins back to the string; otherwise the
+    split is the best that can be done.
+    """
+    config = inspect.get("Config") or {}
+    value = config.get("Entrypoint")
+    if not isinstance(value, str) or value == "":
+        return _as_list(value)
+    cmd = config.get("Cmd")
+    cmd_words = [str(c) for c in cmd] if isinstance(cmd, list) else []
+    found = []
+    for argv in _process_candidates(inspect):
+        cut = len(argv) - len(cmd_words)
+        if cut > 0 and argv[cut:] == cmd_words and " ".join(argv[:cut]) == value:
+            found.append(argv[:cut])
+    if len(found) == 1:
+        return found[0]
+    return _as_list(value)
 
 
 def _env(value: Any) -> dict[str, str]:
@@ -83,6 +128,7 @@ def container_facts(inspect: dict[str, Any]) -> dict[str, Any]:
     facts = _config_facts(inspect.get("Config") or {}, "config.")
     facts.update(
         {
+            "config.entrypoint": _entrypoint(inspect),
             "config.hostname": (inspect.get("Config") or {}).get("Hostname"),
             "state.status": state.get("Status"),
             "state.exit_code": state.get("ExitCode"),
