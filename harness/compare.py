@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.observe import normalize
-from harness.scenario import KnownDivergence, Scenario
+from harness.scenario import KEY_MATCHERS, KnownDivergence, Scenario
 
 PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED = (
     "portable",
@@ -97,10 +97,19 @@ _MATCHERS: dict[str, Any] = {
 
 
 def run_checks(scenario: Scenario, observations: dict[str, Any]) -> list[Check]:
-    return [
-        Check(key, exp, observations.get(key), matches(exp, observations.get(key)))
-        for key, exp in scenario.expect.items()
-    ]
+    checks = []
+    for key, exp in scenario.expect.items():
+        actual = observations.get(key)
+        op = next(iter(exp)) if isinstance(exp, dict) else None
+        if op in KEY_MATCHERS:
+            # Compare with another observation of this engine; show both in the check.
+            # A missing observation on either side never satisfies the check.
+            other = observations.get(exp[op])
+            ok = None not in (other, actual) and matches({KEY_MATCHERS[op]: other}, actual)
+            checks.append(Check(key, {op: {"key": exp[op], "value": other}}, actual, ok))
+        else:
+            checks.append(Check(key, exp, actual, matches(exp, actual)))
+    return checks
 
 
 def _compared_keys(scenario: Scenario) -> list[str]:

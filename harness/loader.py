@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import Location, ScenarioError, ScenarioErrors
-from harness.scenario import CliSpec, NetworkRmSpec, RunSpec, Scenario
+from harness.scenario import KEY_MATCHERS, CliSpec, NetworkRmSpec, RunSpec, Scenario
 from harness.yamlpos import Positioned, load_positioned
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
@@ -165,6 +165,10 @@ def _check_references(
                     f"{key!r} names no step; expected STEP.FIELD with STEP one of {sorted(seen)}",
                 )
             )
+    for key, expected in scenario.expect.items():
+        for op in set(expected if isinstance(expected, dict) else ()) & set(KEY_MATCHERS):
+            if expected[op].split(".", 1)[0] not in seen:
+                problems.append((("expect", key), f"{op} {expected[op]!r} names no step"))
     for i, kd in enumerate(scenario.known_divergences):
         if kd.key.split(".", 1)[0] not in seen | {"image"}:
             problems.append((("known_divergences", i, "key"), f"{kd.key!r} names no step"))

@@ -8,6 +8,7 @@ filtered to this run's and this scenario's labels.
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from harness.errors import EngineError
 from harness.labels import PREFIX, RUN, SCENARIO, resource_name
 from harness.scenario import (
+    HostNsSpec,
     HostSpec,
     NetworkRmSpec,
     PruneVolumesSpec,
@@ -154,10 +156,16 @@ def host(ctx: StepContext, spec: HostSpec) -> None:
     ctx.record(spec.name, **path_facts(path))
 
 
+def host_ns(ctx: StepContext, spec: HostNsSpec) -> None:
+    """The namespace the harness itself runs in, e.g. 'ipc:[4026531839]'."""
+    ctx.record(spec.name, link=os.readlink(f"/proc/self/ns/{spec.ns}"))
+
+
 HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
     "volume_inspect": volume_inspect,
     "volume_rm": volume_rm,
     "network_rm": network_rm,
     "prune_volumes": prune_volumes,
     "host": host,
+    "host_ns": host_ns,
 }

@@ -27,7 +27,11 @@ MATCHERS = (
     "lt",
     "le",
     "present",
+    "same_as",
+    "differs_from",
 )
+# Matchers whose argument names another observation (STEP.FIELD) of the same engine.
+KEY_MATCHERS = {"same_as": "equals", "differs_from": "not_equals"}
 
 Name = Annotated[str, Field(pattern=NAME)]
 Seconds = Annotated[float, Field(gt=0, le=3600)]
@@ -329,6 +333,17 @@ class HostSpec(Model):
     path: Annotated[str, Field(pattern=r"^\{\{ ?tmp ?\}\}(/|$)")]
 
 
+class HostNsSpec(Model):
+    """The harness host's own namespace `ns` (readlink /proc/self/ns/NS) -> `STEP.link`.
+
+    Compared with what a container prints (`same_as`/`differs_from`), it shows
+    whether a `host` namespace mode really is the host's, wherever the host itself runs.
+    """
+
+    name: Name
+    ns: Literal["ipc", "pid", "uts", "net", "mnt", "user", "cgroup"]
+
+
 class Step(Model):
     """One step: a mapping with exactly one key naming its kind."""
 
@@ -350,6 +365,7 @@ class Step(Model):
     volume_inspect: VolumeInspectSpec | None = None
     prune_volumes: PruneVolumesSpec | None = None
     host: HostSpec | None = None
+    host_ns: HostNsSpec | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
@@ -418,6 +434,11 @@ class Scenario(Model):
                         f"expectation {key!r}: a mapping is a matcher with exactly one of "
                         f"{', '.join(MATCHERS)} (use 'equals' to compare a mapping)"
                     )
+                for op in set(expected) & set(KEY_MATCHERS):
+                    if not isinstance(expected[op], str) or "." not in expected[op]:
+                        raise ValueError(
+                            f"expectation {key!r}: {op!r} names another observation, STEP.FIELD"
+                        )
                 if "regex" in expected:
                     try:
                         re.compile(expected["regex"])

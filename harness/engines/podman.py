@@ -38,6 +38,7 @@ FORMATS = {
     "oci": "application/vnd.oci.image.manifest.v1+json",
     "docker": "application/vnd.docker.distribution.manifest.v2+json",
 }
+CFS_PERIOD_US = 100_000
 _ERRORS = (podman.errors.APIError, podman.errors.PodmanError, requests.RequestException)
 
 
@@ -218,7 +219,10 @@ class PodmanEngine:
             or None,
             "auto_remove": spec.auto_remove or None,
             "mem_limit": parse_size(spec.memory) if spec.memory else None,
-            "nano_cpus": int(spec.cpus * 1e9) if spec.cpus else None,
+            # podman-py silently drops nano_cpus: send what `podman run --cpus` sends,
+            # a CFS quota over the default 100 ms period.
+            "cpu_period": CFS_PERIOD_US if spec.cpus else None,
+            "cpu_quota": round(spec.cpus * CFS_PERIOD_US) if spec.cpus else None,
             "pids_limit": spec.pids_limit,
             "pid_mode": spec.pid_mode,
             "ipc_mode": spec.ipc_mode,

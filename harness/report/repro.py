@@ -65,7 +65,10 @@ def _scalar_flags(step: Step) -> list[str]:
         "restart": "--restart",
     }
     return [
-        p for key, flag in flags.items() if step.get(key) is not None for p in (flag, step[key])
+        p
+        for key, flag in flags.items()
+        if step.get(key) is not None
+        for p in (flag, str(step[key]))
     ]
 
 

@@ -73,6 +73,25 @@ def test_exec_in_running_container(engine: Engine, base: str, run_id: str) -> No
     assert (result.exit_code, result.stdout, result.stderr) == (4, b"y\n", b"e\n")
 
 
+def test_resource_limits_reach_the_cgroup(engine: Engine, base: str, run_id: str) -> None:
+    """Every limit the spec carries is applied (podman-py silently drops nano_cpus)."""
+    files = "memory/memory.limit_in_bytes cpu/cpu.cfs_quota_us pids/pids.max"
+    cid = engine.create_container(
+        spec(
+            base,
+            run_id,
+            command=["sh", "-c", f"cd /sys/fs/cgroup && cat {files}"],
+            memory="64m",
+            cpus=0.5,
+            pids_limit=20,
+        )
+    )
+    engine.start(cid)
+    assert engine.wait(cid, timeout=30).exit_code == 0
+    assert engine.logs(cid)[0] == b"67108864\n50000\n20\n"
+    assert engine.inspect_container(cid)["HostConfig"]["NanoCpus"] == 500_000_000
+
+
 def test_wait_times_out_without_hanging(engine: Engine, base: str, run_id: str) -> None:
     cid = engine.create_container(spec(base, run_id, command=["sleep", "30"]))
     engine.start(cid)

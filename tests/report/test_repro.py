@@ -25,6 +25,11 @@ def test_run_step_flags_and_quoting() -> None:
     ]  # fmt: skip
 
 
+def test_numeric_limits_are_text() -> None:
+    step = {"kind": "run", "name": "r", "image": "app", "cpus": 0.5, "pids_limit": 20}
+    assert commands([step], "docker") == ["docker run --rm --cpus 0.5 --pids-limit 20 app"]
+
+
 def test_empty_entrypoint_resets_it() -> None:
     (line,) = commands([{"kind": "run", "name": "r", "image": "app", "entrypoint": ""}], "podman")
     assert line == "podman run --rm --entrypoint '' app"

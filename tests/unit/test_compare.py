@@ -74,6 +74,20 @@ def test_matchers(expected: Any, actual: Any, ok: bool) -> None:
     assert matches(expected, actual) is ok
 
 
+def test_same_as_compares_with_another_observation_of_the_engine() -> None:
+    s = scenario({"a.stdout": {"same_as": "h.link"}, "a.stderr": {"differs_from": "h.link"}})
+    checks = run_checks(s, {"a.stdout": "ipc:[1]", "a.stderr": "ipc:[1]", "h.link": "ipc:[1]"})
+    assert [c.ok for c in checks] == [True, False]
+    assert checks[0].expected == {"same_as": {"key": "h.link", "value": "ipc:[1]"}}
+    missing = run_checks(s, {"a.stdout": None, "a.stderr": "x"})
+    assert [c.ok for c in missing] == [False, False]  # nothing observed proves nothing
+
+
+def test_same_as_needs_a_step_field() -> None:
+    with pytest.raises(ValueError, match="names another observation"):
+        scenario({"a.stdout": {"same_as": "nodot"}})
+
+
 def test_portable_when_all_hold_and_compared_values_agree() -> None:
     s = scenario({"a.exit_code": 0}, compare=["a.inspect.Config.Image"])
     obs = {"a.exit_code": 0, "a.inspect.Config.Image": "localhost/x:1"}

@@ -75,6 +75,12 @@ def test_good_scenario_loads(tmp_path: Path) -> None:
         ),
         ('  first.stdout: {regex: "^hi"}', '  first.stdout: {regex: "("}', ":15:17", "bad regex"),
         (
+            '  first.stdout: {regex: "^hi"}',
+            "  first.stdout: {same_as: nosuch.link}",
+            ":15:3",
+            "same_as 'nosuch.link' names no step",
+        ),
+        (
             "  - run: {name: first, image: app}",
             "  - run: {name: first, image: app, timeout: -1}",
             ":12:45",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from harness.engines.base import ExecResult, Unsupported
 from harness.errors import EngineError
 from harness.loader import LoadedScenario
 from harness.scenario import (
+    HostNsSpec,
     PruneVolumesSpec,
     RemoveSpec,
     Scenario,
@@ -110,6 +112,13 @@ def test_create_resources_names_labels_and_files(tmp_path: Path) -> None:
     assert ctx.engine.inspect_volume(real)["Labels"] == {"a": "b", "io.harness.run": "r"}
     assert (tmp_path / "d" / "f.txt").read_text() == "hi"
     assert ctx.expand("{{ tmp }}/d:{{ volumes.data }}") == f"{tmp_path}/d:{real}"
+
+
+def test_host_ns_reads_the_harness_own_namespace(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path)
+    resource_steps.host_ns(ctx, HostNsSpec(name="h", ns="ipc"))
+    assert ctx.observations["h.link"] == os.readlink("/proc/self/ns/ipc")
+    assert ctx.observations["h.link"].startswith("ipc:[")
 
 
 def test_host_files_cannot_escape(tmp_path: Path) -> None:
