@@ -103,8 +103,10 @@ class ImageCache:
     engine: Engine
     run_id: str
     stats: BuildStats = field(default_factory=BuildStats)
+    formats: dict[str, str] = field(default_factory=dict)  # image ref -> format built
     _known: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _default: str | None = None
 
     def base(self) -> str:
         """The harness base image (static busybox FROM scratch), built once per engine."""
@@ -212,4 +214,11 @@ class ImageCache:
                 self.stats.seconds += time.monotonic() - started
         with self._lock:
             self._known[tag] = ref
+            self.formats[ref] = fmt if fmt != "default" else self._default_format()
         return ref
+
+    def _default_format(self) -> str:
+        """The format the engine builds when not told (its fingerprint says which)."""
+        if self._default is None:
+            self._default = self.engine.info().default_build_format or "default"
+        return self._default

@@ -141,12 +141,26 @@ def container_facts(inspect: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
+MANIFEST_FORMATS = {
+    "application/vnd.oci.image.manifest.v1+json": "oci",
+    "application/vnd.docker.distribution.manifest.v2+json": "docker",
+}
+
+
 def image_facts(inspect: dict[str, Any]) -> dict[str, Any]:
-    """Engine-neutral fields of an image inspect document (its config as built)."""
+    """Engine-neutral fields of an image inspect document (its config as built).
+
+    libpod puts an image's healthcheck beside Config, not in it, and shows no Shell
+    or OnBuild at all (those read None there whatever the image holds: observe their
+    effect instead). `format` comes from libpod's ManifestType; Docker has none.
+    """
     config = inspect.get("Config") or inspect.get("ContainerConfig") or {}
     facts = _config_facts(config, "")
+    if facts["healthcheck"] is None and isinstance(inspect.get("Healthcheck"), dict):
+        facts["healthcheck"] = inspect["Healthcheck"].get("Test")
     facts["shell"] = config.get("Shell") or None
     facts["onbuild"] = config.get("OnBuild") or None
+    facts["format"] = MANIFEST_FORMATS.get(str(inspect.get("ManifestType")))
     return facts
 
 

@@ -56,7 +56,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _resolve_inspect_keys(ctx: StepContext) -> None:
+def _resolve_inspect_keys(ctx: StepContext, formats: dict[str, str]) -> None:
     """Fill `STEP.inspect.PATH` and `image.NAME.FIELD` keys that the scenario asks about."""
     scenario = ctx.loaded.scenario
     wanted = [*scenario.expect, *scenario.compare, *(kd.key for kd in scenario.known_divergences)]
@@ -67,10 +67,10 @@ def _resolve_inspect_keys(ctx: StepContext) -> None:
             name, _, fact = rest.partition(".")
             if name in ctx.images and name not in image_cache:
                 raw = ctx.engine.inspect_image(ctx.images[name])
-                image_cache[name] = {
-                    **image_facts(raw),
-                    **{f"inspect.{k}": v for k, v in raw.items()},
-                }
+                facts = image_facts(raw)
+                # No manifest type in the inspect (Docker): the format the engine built.
+                facts["format"] = facts["format"] or formats.get(ctx.images[name])
+                image_cache[name] = {**facts, **{f"inspect.{k}": v for k, v in raw.items()}}
             ctx.observations[key] = _image_fact(image_cache.get(name, {}), fact)
         elif rest.startswith("inspect.") and head in ctx.inspects:
             ctx.observations[key] = lookup(ctx.inspects[head], rest[len("inspect.") :])
@@ -99,7 +99,7 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
         create_resources(ctx, tmp)
         for step in scenario.steps:
             HANDLERS[step.kind](ctx, step.spec)
-        _resolve_inspect_keys(ctx)
+        _resolve_inspect_keys(ctx, cache.formats)
         checks = run_checks(scenario, ctx.observations)
         outcome = EngineOutcome(
             status=engine_status(checks), checks=checks, observations=ctx.observations

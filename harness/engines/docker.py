@@ -110,7 +110,11 @@ class DockerEngine:
 
     def build(self, request: BuildRequest) -> str:
         if request.format not in ("default", *self.build_formats):
-            raise EngineError(f"{self.name} cannot build {request.format!r} format images")
+            raise Unsupported(
+                f"{self.name}: the Engine API's build (classic builder, no BuildKit exporter) "
+                f"writes only {', '.join(self.build_formats)} format images, "
+                f"not {request.format!r}"
+            )
         try:
             stream = self.api.build(
                 path=str(request.context),

@@ -7,9 +7,12 @@ DOCKER_HOST, which may point at Docker. Nothing here pulls.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
+import tarfile
+from pathlib import Path
 from typing import Any
 
 import podman
@@ -61,6 +64,27 @@ def _signal_number(name: str | None) -> int | None:
         return int(name)
     upper = name.upper()
     return int(signal.Signals[upper if upper.startswith("SIG") else f"SIG{upper}"])
+
+
+def context_tar(root: Path) -> io.BytesIO:
+    """The whole build context as a tar, ignore files included and nothing left out.
+
+    podman-py's own `path=` upload filters files with fnmatch first ("FIXME Not
+    compatible, support !, **"), dropping files a `!` line re-includes; the service
+    applies .containerignore/.dockerignore itself, as `podman build` does.
+    """
+    buffer = io.BytesIO()
+
+    def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        info.uid = info.gid = 0
+        info.uname = info.gname = "root"
+        return info
+
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path in sorted(root.iterdir()):
+            tar.add(path, arcname=path.name, filter=owned_by_root)
+    buffer.seek(0)
+    return buffer
 
 
 class PodmanEngine:
@@ -142,7 +166,8 @@ class PodmanEngine:
             raise EngineError(f"{self.name} cannot build {request.format!r} format images")
         try:
             image, _log = self.client.images.build(
-                path=str(request.context),
+                fileobj=context_tar(request.context),
+                custom_context=True,
                 dockerfile=request.containerfile,
                 tag=request.tag,
                 labels=request.labels,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from harness.engines.base import ContainerSpec, Engine
+from harness.engines.base import BuildRequest, ContainerSpec, Engine
 from harness.errors import EngineError, ImageMissing
 from harness.images import ImageCache
-from harness.labels import RUN, SCENARIO, new_run_id, resource_labels
+from harness.labels import CACHE, RUN, SCENARIO, new_run_id, resource_labels
 
 pytestmark = pytest.mark.engine
 
@@ -120,6 +121,30 @@ def test_remove_labelled_removes_everything(engine: Engine, base: str, run_id: s
     assert all(len(v) == 1 for v in found.values()), found
     engine.remove_labelled({RUN: run_id})
     assert not any(engine.list_labelled({RUN: run_id}).values())
+
+
+def test_build_context_ignore_file_with_exception(
+    engine: Engine, base: str, run_id: str, tmp_path: Path
+) -> None:
+    """The engine's own .dockerignore rules apply, `!` re-includes and `**` included."""
+    (tmp_path / "files" / "sub").mkdir(parents=True)
+    for name in ("keep.txt", "drop.log", "important.log", "sub/x.tmp"):
+        (tmp_path / "files" / name).write_text(name)
+    (tmp_path / ".dockerignore").write_text("files/*.log\n!files/important.log\n**/*.tmp\n")
+    (tmp_path / "Containerfile").write_text(f"FROM {base}\nCOPY files /files\n")
+    tag = f"harness-test-ignore:{uuid.uuid4().hex[:12]}"
+    labels = {**resource_labels(run_id, "conformance.test"), CACHE: "test"}
+    engine.build(BuildRequest(tmp_path, "Containerfile", tag, labels))
+    ref = engine.image_ref(tag)
+    try:
+        cid = engine.create_container(spec(ref, run_id, command=["find", "/files", "-type", "f"]))
+        engine.start(cid)
+        assert engine.wait(cid, timeout=30).exit_code == 0
+        found = sorted(engine.logs(cid)[0].decode().split())
+        assert found == ["/files/important.log", "/files/keep.txt"]
+    finally:
+        engine.remove_labelled({RUN: run_id})
+        engine.remove_image(ref)
 
 
 def test_cli_talks_to_the_same_engine(engine: Engine) -> None:
