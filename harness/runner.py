@@ -207,6 +207,7 @@ def run_scenarios(
             "builds": c.stats.builds,
             "reused": c.stats.reused,
             "seconds": round(c.stats.seconds, 3),
+            "phase_seconds": round(c.stats.phase_seconds, 3),
         }
         for name, c in caches.items()
     }
