@@ -50,6 +50,25 @@ def healthcheck_config(spec: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+def demux(data: bytes) -> tuple[bytes, bytes]:
+    """Split a multiplexed log stream into (stdout, stderr).
+
+    Both APIs frame non-TTY output as an 8-byte header (stream 1 or 2, three
+    zero bytes, big-endian length) and the payload, so one logs request gives
+    both streams. Anything that is not framed that way (a TTY) is stdout.
+    """
+    out, err = bytearray(), bytearray()
+    pos = 0
+    while pos < len(data):
+        header = data[pos : pos + 8]
+        if len(header) < 8 or header[0] not in (0, 1, 2) or header[1:4] != b"\0\0\0":
+            return (data, b"") if pos == 0 else (bytes(out), bytes(err))
+        size = int.from_bytes(header[4:8], "big")
+        (err if header[0] == 2 else out).extend(data[pos + 8 : pos + 8 + size])
+        pos += 8 + size
+    return bytes(out), bytes(err)
+
+
 def text(data: bytes | str | None) -> str:
     """Engine output as text; invalid UTF-8 is replaced, not fatal."""
     if data is None:

@@ -15,7 +15,13 @@ import docker.errors
 import docker.types
 import requests
 
-from harness.engines._util import healthcheck_config, label_filter, parse_size, restart_policy
+from harness.engines._util import (
+    demux,
+    healthcheck_config,
+    label_filter,
+    parse_size,
+    restart_policy,
+)
 from harness.engines.base import (
     BuildRequest,
     ContainerSpec,
@@ -240,9 +246,17 @@ class DockerEngine:
             raise EngineError(_explain(exc)) from None
 
     def logs(self, container_id: str) -> tuple[bytes, bytes]:
-        out = self.api.logs(container_id, stdout=True, stderr=False)
-        err = self.api.logs(container_id, stdout=False, stderr=True)
-        return bytes(out), bytes(err)
+        # One request for both streams: docker-py's logs() takes one per stream and
+        # inspects the container before each to learn whether it has a TTY.
+        try:
+            response = self.api._get(
+                self.api._url("/containers/{0}/logs", container_id),
+                params={"stdout": 1, "stderr": 1},
+            )
+            self.api._raise_for_status(response)
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
+        return demux(response.content)
 
     def inspect_container(self, container_id: str) -> dict[str, Any]:
         try:

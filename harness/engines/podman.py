@@ -21,6 +21,7 @@ import podman.errors
 import requests
 
 from harness.engines._util import (
+    demux,
     healthcheck_config,
     label_filter,
     parse_size,
@@ -48,12 +49,6 @@ _ERRORS = (podman.errors.APIError, podman.errors.PodmanError, requests.RequestEx
 def _explain(exc: Exception) -> str:
     explanation = getattr(exc, "explanation", None)
     return str(explanation or exc)
-
-
-def _frames(data: Any) -> bytes:
-    if isinstance(data, bytes | bytearray):
-        return bytes(data)
-    return b"".join(data)
 
 
 def _signal_number(name: str | None) -> int | None:
@@ -328,10 +323,15 @@ class PodmanEngine:
             raise EngineError(_explain(exc)) from None
 
     def logs(self, container_id: str) -> tuple[bytes, bytes]:
-        container = self._container(container_id)
-        out = _frames(container.logs(stdout=True, stderr=False))
-        err = _frames(container.logs(stdout=False, stderr=True))
-        return out, err
+        # One request for both streams (podman-py fetches the container, then one per stream).
+        try:
+            response = self.client.api.get(
+                f"/containers/{container_id}/logs", params={"stdout": True, "stderr": True}
+            )
+            response.raise_for_status()
+        except _ERRORS as exc:
+            raise EngineError(_explain(exc)) from None
+        return demux(response.content)
 
     def inspect_container(self, container_id: str) -> dict[str, Any]:
         return dict(self._get(f"/containers/{container_id}/json"))
