@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?$", re.IGNORECASE)
@@ -67,6 +69,24 @@ def demux(data: bytes) -> tuple[bytes, bytes]:
         (err if header[0] == 2 else out).extend(data[pos + 8 : pos + 8 + size])
         pos += 8 + size
     return bytes(out), bytes(err)
+
+
+def for_each_concurrently(
+    action: Callable[[str], object], items: list[str], limit: int = 4
+) -> None:
+    """Apply `action` to every item, a few at a time; the first failure is raised after all ran.
+
+    Removing containers one after another makes teardown pay each kill and
+    cleanup in turn; `docker rm -f A B C` itself removes them concurrently.
+    """
+    if len(items) <= 1:
+        for item in items:
+            action(item)
+        return
+    with ThreadPoolExecutor(max_workers=min(limit, len(items))) as pool:
+        futures = [pool.submit(action, item) for item in items]
+    for future in futures:
+        future.result()
 
 
 def text(data: bytes | str | None) -> str:

@@ -17,6 +17,7 @@ import requests
 
 from harness.engines._util import (
     demux,
+    for_each_concurrently,
     healthcheck_config,
     label_filter,
     parse_size,
@@ -321,8 +322,7 @@ class DockerEngine:
 
     def remove_labelled(self, labels: dict[str, str]) -> int:
         found = self.list_labelled(labels)
-        for cid in found["containers"]:
-            self.remove_container(cid)
+        for_each_concurrently(self.remove_container, found["containers"])
         for nid in found["networks"]:
             with contextlib.suppress(docker.errors.NotFound):
                 self.api.remove_network(nid)

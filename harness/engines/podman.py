@@ -22,6 +22,7 @@ import requests
 
 from harness.engines._util import (
     demux,
+    for_each_concurrently,
     healthcheck_config,
     label_filter,
     parse_size,
@@ -420,8 +421,7 @@ class PodmanEngine:
     def remove_labelled(self, labels: dict[str, str]) -> int:
         # One by one, never prune: podman-py's prune ignores its filters.
         found = self.list_labelled(labels)
-        for cid in found["containers"]:
-            self.remove_container(cid)
+        for_each_concurrently(self.remove_container, found["containers"])
         for net in found["networks"]:
             self.client.api.delete(f"/networks/{net}", params={"force": True})
         for vol in found["volumes"]:
