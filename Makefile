@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= reports
 JOBS   ?= 2
 
-.PHONY: setup setup-test report test lint types unit engines clean
+.PHONY: setup setup-test report test lint types unit engines clean bench bench-quick
 
 setup:
 	bash scripts/setup.sh
@@ -20,12 +20,12 @@ report: setup
 	  echo "report: $(OUT)/report.html (harness exit $$rc)"; [ $$rc -le 1 ]
 
 test: setup-test
-	$(BIN)/ruff check harness tests
+	$(BIN)/ruff check harness tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint:
-	$(BIN)/ruff check harness tests
+	$(BIN)/ruff check harness tests benchmarks
 	$(BIN)/ruff format --check harness
 
 types:
@@ -36,3 +36,10 @@ unit:
 
 clean:
 	$(BIN)/harness clean
+
+# Figures, not assertions: prints a table of timings and ratios (see benchmarks/RESULTS.md).
+bench: setup
+	$(BIN)/python -m benchmarks
+
+bench-quick: setup
+	$(BIN)/python -m benchmarks --quick

@@ -1,0 +1,83 @@
+"""Build cache: a second run of unchanged scenarios builds nothing.
+
+A fresh set of scenarios (a nonce in every Containerfile, so the first run
+builds cold) runs twice on each engine. The figures are the builds counted by
+`ImageCache` and its phase time (every lookup, reuse and build, summed over
+workers), first run vs second. The images are removed afterwards by the
+nonce label, which only this benchmark sets.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import Figure, Settings, ratio
+from benchmarks.scenarios import NONCE_LABEL, cache_set
+from harness.engines import create_engine
+from harness.engines.base import Engine
+from harness.loader import load_all
+from harness.runner import run_scenarios
+
+TARGET = 0.05
+
+
+def run(cfg: Settings) -> list[Figure]:
+    nonce = secrets.token_hex(4)
+    count = cfg.fixed_scenarios
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
+        loaded = load_all(cache_set(Path(tmp), count, nonce))
+        for name in cfg.engines:
+            engine = create_engine(name)
+            try:
+                first = run_scenarios(loaded, [engine], jobs=2).build_stats[name]
+                second = run_scenarios(loaded, [engine], jobs=2).build_stats[name]
+            finally:
+                _remove_images(engine, nonce)
+                engine.close()
+            share = ratio(second["phase_seconds"], first["phase_seconds"])
+            figures += [
+                Figure(
+                    "cache",
+                    name,
+                    f"first run: images built ({count} scenarios)",
+                    first["builds"],
+                    "images",
+                ),
+                Figure("cache", name, "first run: image phase", first["phase_seconds"], "s"),
+                Figure(
+                    "cache",
+                    name,
+                    "second run: images built",
+                    second["builds"],
+                    "images",
+                    "0",
+                    second["builds"] == 0,
+                ),
+                Figure("cache", name, "second run: image phase", second["phase_seconds"], "s"),
+                Figure(
+                    "cache",
+                    name,
+                    "image phase second / first",
+                    share,
+                    "x",
+                    f"< {TARGET}",
+                    share < TARGET,
+                ),
+            ]
+    return figures
+
+
+def _remove_images(engine: Engine, nonce: str) -> None:
+    listed = subprocess.run(
+        [*engine.cli(), "images", "-q", "--filter", f"label={NONCE_LABEL}={nonce}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    ids = sorted(set(listed.stdout.split()))
+    if ids:
+        subprocess.run([*engine.cli(), "rmi", "-f", *ids], capture_output=True, check=False)

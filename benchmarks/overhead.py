@@ -1,0 +1,68 @@
+"""Overhead: the harness on the fixed set vs the same engine calls made directly.
+
+Both run in this process against the same warm engine and base image,
+interleaved round by round; the figure is median(harness) / median(baseline).
+The harness side is `run_scenarios` (fingerprint, image cache lookups, steps,
+checks, labelled teardown and leak check), without writing reports.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from benchmarks import baseline
+from benchmarks.common import Figure, Settings, engine_session, interleaved, median, ratio
+from benchmarks.scenarios import fixed_set
+from harness.images import ImageCache
+from harness.labels import new_run_id
+from harness.loader import LoadedScenario, load_all
+from harness.runner import run_scenarios
+
+TARGET = 1.10
+
+
+def run(cfg: Settings) -> list[Figure]:
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
+        loaded = load_all(fixed_set(Path(tmp), cfg.fixed_scenarios))
+        for name in cfg.engines:
+            figures += _one_engine(name, cfg, loaded)
+    return figures
+
+
+def _one_engine(name: str, cfg: Settings, loaded: list[LoadedScenario]) -> list[Figure]:
+    with engine_session(name) as engine:
+        image = ImageCache(engine, new_run_id()).base()
+        direct = baseline.make(name, str(getattr(engine, "url", "")), image)
+        problems: list[str] = []
+
+        def harness() -> None:
+            result = run_scenarios(loaded, [engine], jobs=1)
+            problems.extend(
+                f"{s.loaded.scenario.id}: {s.verdict}"
+                for s in result.scenarios
+                if s.verdict != "portable"
+            )
+
+        def floor() -> None:
+            run_id = new_run_id()
+            for index in range(len(loaded)):
+                direct.scenario(run_id, index)
+
+        try:
+            harness()  # warm-up: connections, caches, page cache
+            floor()
+            problems.clear()
+            times = interleaved({"harness": harness, "baseline": floor}, cfg.repeats)
+        finally:
+            direct.close()
+    h, b = median(times["harness"]), median(times["baseline"])
+    n = len(loaded)
+    r = ratio(h, b)
+    note = "; ".join(sorted(set(problems))[:3])
+    return [
+        Figure("overhead", name, f"harness, {n} scenarios", h, "s"),
+        Figure("overhead", name, f"direct SDK baseline, {n} scenarios", b, "s"),
+        Figure("overhead", name, "harness / baseline", r, "x", f"<= {TARGET}", r <= TARGET, note),
+    ]
