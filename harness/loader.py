@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import Location, ScenarioError, ScenarioErrors
-from harness.scenario import KEY_MATCHERS, CliSpec, NetworkRmSpec, RunSpec, Scenario
+from harness.scenario import KEY_MATCHERS, CliSpec, ExecSpec, NetworkRmSpec, RunSpec, Scenario
 from harness.yamlpos import Positioned, load_positioned
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
@@ -91,6 +91,17 @@ def _resource_refs(
         for var in PLACEHOLDER.findall(" ".join([*spec.options, *spec.args])):
             if var not in known:
                 out.append((("options",), f"unknown placeholder {{{{ {var} }}}}"))
+    if isinstance(spec, ExecSpec):
+        known = {f"networks.{n}" for n in scenario.networks} | {f"containers.{r}" for r in runs}
+        for var in PLACEHOLDER.findall(" ".join(spec.command)):
+            if var not in known:
+                out.append(
+                    (
+                        ("command",),
+                        f"unknown placeholder {{{{ {var} }}}}; expected {{{{ networks.NAME }}}} "
+                        "or {{ containers.STEP }} of an earlier 'run' step",
+                    )
+                )
     return out
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import EngineError
+from harness.host_facts import host_facts
 from harness.labels import PREFIX, RUN, SCENARIO, resource_name
 from harness.scenario import (
+    HostFactsSpec,
     HostNsSpec,
     HostSpec,
     NetworkRmSpec,
@@ -161,6 +163,11 @@ def host_ns(ctx: StepContext, spec: HostNsSpec) -> None:
     ctx.record(spec.name, link=os.readlink(f"/proc/self/ns/{spec.ns}"))
 
 
+def record_host_facts(ctx: StepContext, spec: HostFactsSpec) -> None:
+    """The host's hostname and default-route interface, for a container to be compared with."""
+    ctx.record(spec.name, **host_facts())
+
+
 HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
     "volume_inspect": volume_inspect,
     "volume_rm": volume_rm,
@@ -168,4 +175,5 @@ HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
     "prune_volumes": prune_volumes,
     "host": host,
     "host_ns": host_ns,
+    "host_facts": record_host_facts,
 }

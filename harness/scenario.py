@@ -168,7 +168,12 @@ class CliSpec(Model):
 
 
 class ExecSpec(Model):
-    """Run a command inside a running container."""
+    """Run a command inside a running container.
+
+    The command may use `{{ containers.STEP }}` (the real, per-run name of an
+    earlier step's container: what another container resolves on a user network)
+    and `{{ networks.NAME }}`.
+    """
 
     name: Name
     container: Name
@@ -344,6 +349,14 @@ class HostNsSpec(Model):
     ns: Literal["ipc", "pid", "uts", "net", "mnt", "user", "cgroup"]
 
 
+class HostFactsSpec(Model):
+    """Facts about the host itself, to compare a container's view with (host networking):
+    `STEP.hostname` and `STEP.default_route` ("IFACE ADDRESS/PREFIX" of the interface
+    holding the IPv4 default route, the same text the scenarios print with `ip`)."""
+
+    name: Name
+
+
 class Step(Model):
     """One step: a mapping with exactly one key naming its kind."""
 
@@ -366,6 +379,7 @@ class Step(Model):
     prune_volumes: PruneVolumesSpec | None = None
     host: HostSpec | None = None
     host_ns: HostNsSpec | None = None
+    host_facts: HostFactsSpec | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
