@@ -13,6 +13,11 @@ DOCKER_SOCK="/var/run/docker.sock"
 CONF="$STATE_DIR/containers.conf"
 OFFLINE="${HARNESS_OFFLINE:-}"
 [ "${CI:-}" = "true" ] && OFFLINE="${OFFLINE:-1}"
+# Restarting a wedged Podman service must not silently drop a safety net that was on:
+# keep the mode the current harness-owned settings file records, unless told otherwise.
+if [ -z "$OFFLINE" ] && [ -f "$CONF" ] && grep -q '^dns_servers = \["127.0.0.1"\]' "$CONF"; then
+  OFFLINE=1
+fi
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
