@@ -60,6 +60,11 @@ def _resolve_inspect_keys(ctx: StepContext, formats: dict[str, str]) -> None:
     """Fill `STEP.inspect.PATH` and `image.NAME.FIELD` keys that the scenario asks about."""
     scenario = ctx.loaded.scenario
     wanted = [*scenario.expect, *scenario.compare, *(kd.key for kd in scenario.known_divergences)]
+    wanted += [
+        str(exp["same_as"])
+        for exp in scenario.expect.values()
+        if isinstance(exp, dict) and "same_as" in exp
+    ]
     image_cache: dict[str, dict[str, Any]] = {}
     for key in wanted:
         head, _, rest = key.partition(".")

@@ -459,14 +459,22 @@ class PodmanEngine:
         return sorted(str(r["Id"]) for r in response.json() or [] if not r.get("Err"))
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
-        try:
-            return str(
-                self.client.networks.create(
-                    name, labels=labels, internal=internal, driver="bridge"
-                ).id
-            )
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
+        # `podman network create` enables DNS (aardvark-dns) by default, as Docker's user
+        # networks always have their embedded DNS; libpod's API defaults it to off.
+        for attempt in (1, 2):
+            try:
+                return str(
+                    self.client.networks.create(
+                        name, labels=labels, internal=internal, driver="bridge", dns_enabled=True
+                    ).id
+                )
+            except _ERRORS as exc:
+                # 4.3 lists the host's interfaces to pick a free subnet; one vanishing
+                # meanwhile (another session's bridge) fails the call: that is worth one retry.
+                if attempt == 1 and "no such network interface" in _explain(exc):
+                    continue
+                raise EngineError(_explain(exc)) from None
+        raise AssertionError("unreachable")
 
     def remove_network(self, name: str) -> None:
         try:
