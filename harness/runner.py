@@ -26,6 +26,7 @@ from harness.labels import RUN, SCENARIO, new_run_id, resource_labels
 from harness.loader import BASE_IMAGE, LoadedScenario
 from harness.observe import image_facts, lookup
 from harness.resource_steps import create_resources
+from harness.scenario import KEY_MATCHERS
 from harness.steps import HANDLERS, StepContext
 
 Progress = Callable[[str, str, EngineOutcome], None]
@@ -60,10 +61,12 @@ def _resolve_inspect_keys(ctx: StepContext, formats: dict[str, str]) -> None:
     """Fill `STEP.inspect.PATH` and `image.NAME.FIELD` keys that the scenario asks about."""
     scenario = ctx.loaded.scenario
     wanted = [*scenario.expect, *scenario.compare, *(kd.key for kd in scenario.known_divergences)]
+    # The other side of a same_as/differs_from may be an inspect path too.
     wanted += [
-        str(exp["same_as"])
+        str(exp[op])
         for exp in scenario.expect.values()
-        if isinstance(exp, dict) and "same_as" in exp
+        if isinstance(exp, dict)
+        for op in set(exp) & set(KEY_MATCHERS)
     ]
     image_cache: dict[str, dict[str, Any]] = {}
     for key in wanted:
