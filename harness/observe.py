@@ -155,6 +155,9 @@ def image_facts(inspect: dict[str, Any]) -> dict[str, Any]:
     effect instead). `format` comes from libpod's ManifestType; Docker has none.
     """
     config = inspect.get("Config") or inspect.get("ContainerConfig") or {}
+    if not config.get("Healthcheck") and inspect.get("Healthcheck"):
+        # libpod's image inspect keeps the healthcheck at the top level, not in Config.
+        config = {**config, "Healthcheck": inspect["Healthcheck"]}
     facts = _config_facts(config, "")
     if facts["healthcheck"] is None and isinstance(inspect.get("Healthcheck"), dict):
         facts["healthcheck"] = inspect["Healthcheck"].get("Test")

@@ -83,6 +83,24 @@ def context_tar(root: Path) -> io.BytesIO:
     return buffer
 
 
+_HEALTH_FIELDS = {
+    "test": "Test",
+    "interval": "Interval",
+    "timeout": "Timeout",
+    "start_period": "StartPeriod",
+    "retries": "Retries",
+}
+
+
+def _libpod_healthcheck(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """libpod's `healthconfig` wants the Go field names: Go's JSON decoding matches
+    'interval' to Interval regardless of case, but 'start_period' matches nothing and
+    the start period was silently dropped."""
+    if config is None:
+        return None
+    return {_HEALTH_FIELDS.get(k, k): v for k, v in config.items()}
+
+
 class PodmanEngine:
     """Podman's libpod API through podman-py."""
 
@@ -253,7 +271,7 @@ class PodmanEngine:
             "stop_signal": _signal_number(spec.stop_signal),
             "stop_timeout": spec.stop_timeout,
             "restart_policy": restart_policy(spec.restart),
-            "healthcheck": healthcheck_config(spec.healthcheck),
+            "healthcheck": _libpod_healthcheck(healthcheck_config(spec.healthcheck)),
         }
         # `podman run --entrypoint ""` sends an empty list: the image's is reset.
         if spec.entrypoint == "":

@@ -45,3 +45,22 @@ def test_entrypoint_falls_back_to_split_without_a_matching_argv() -> None:
     assert container_facts({"Config": {"Entrypoint": "a b"}})["config.entrypoint"] == ["a", "b"]
     doc = libpod("a b", None, "other", ["x"])
     assert container_facts(doc)["config.entrypoint"] == ["a", "b"]
+
+
+def test_image_healthcheck_from_libpod_top_level() -> None:
+    from harness.observe import image_facts
+
+    libpod = {"Config": {"Cmd": ["sh"]}, "Healthcheck": {"Test": ["CMD-SHELL", "true"]}}
+    assert image_facts(libpod)["healthcheck"] == ["CMD-SHELL", "true"]
+    docker = {"Config": {"Healthcheck": {"Test": ["CMD", "x"]}}}
+    assert image_facts(docker)["healthcheck"] == ["CMD", "x"]
+    assert image_facts({"Config": {}})["healthcheck"] is None
+
+
+def test_libpod_healthcheck_uses_go_field_names() -> None:
+    from harness.engines.podman import _libpod_healthcheck
+
+    assert _libpod_healthcheck(
+        {"test": ["CMD", "true"], "interval": 1, "start_period": 60, "retries": 1}
+    ) == {"Test": ["CMD", "true"], "Interval": 1, "StartPeriod": 60, "Retries": 1}
+    assert _libpod_healthcheck(None) is None
