@@ -47,9 +47,14 @@ class ImageSpec(Model):
     """An image built locally for this scenario (never pulled).
 
     Exactly one of `containerfile` (inline text) or `context` (a directory
-    relative to the scenario file) is given. `{{ base }}` and
-    `{{ images.NAME }}` in the Containerfile name the harness base image and
-    this scenario's other images.
+    relative to the scenario file, inside its directory; `file` names the
+    Containerfile there, and the context's .dockerignore/.containerignore go to the
+    engine as they are) is given. `{{ base }}` and `{{ images.NAME }}` in the
+    Containerfile name the harness base image and this scenario's other images.
+    `target` stops at a named stage; `build_args` are --build-arg values.
+    `format` is the build-format axis: `default` (the engine's own: Docker format
+    on Docker, OCI on Podman), `docker` or `oci`; an engine that cannot write the
+    format makes the scenario `unsupported` there. `image.NAME.format` records it.
     """
 
     containerfile: str | None = None
