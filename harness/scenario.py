@@ -347,7 +347,9 @@ class HostNsSpec(Model):
     """The harness host's own namespace `ns` (readlink /proc/self/ns/NS) -> `STEP.link`.
 
     Compared with what a container prints (`same_as`/`differs_from`), it shows
-    whether a `host` namespace mode really is the host's, wherever the host itself runs.
+    whether a `host` namespace mode really is the host's, whatever the host's own
+    namespaces are (a VM, a container). It assumes the harness runs in the engine's
+    host namespaces, as it does with a local socket.
     """
 
     name: Name
