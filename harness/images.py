@@ -125,7 +125,9 @@ class ImageCache:
         if not busybox.is_file():
             raise EngineError(f"static busybox not found at {busybox}; run scripts/setup.sh")
         st = busybox.stat()
-        tag = f"harness-base:{_base_digest(busybox, st.st_size, st.st_mtime_ns)[:16]}"
+        digest = hashlib.sha256(_base_digest(busybox, st.st_size, st.st_mtime_ns).encode())
+        digest.update(self._surface("default").encode())
+        tag = f"harness-base:{digest.hexdigest()[:16]}"
 
         def populate(ctx: Path) -> None:
             shutil.copy2(busybox, ctx / "busybox")
@@ -146,7 +148,7 @@ class ImageCache:
         for part in (
             repr(sorted(spec.build_args.items())),
             str(spec.target),
-            spec.format,
+            self._surface(spec.format),
             repr(sorted(spec.labels.items())),
         ):
             digest.update(part.encode())
@@ -172,6 +174,15 @@ class ImageCache:
             labels=spec.labels,
             containerfile=rendered,
         )
+
+    def _surface(self, fmt: str) -> str:
+        """What a cache tag must say beyond the Containerfile: which engine surface built
+        it, in which format. Podman's two surfaces share one image store and resolve each
+        other's short names, so without this a Docker-format build through the compat
+        API would silently reuse an OCI image built through libpod (no HEALTHCHECK)."""
+        with self._lock:
+            resolved = self._default_format() if fmt == "default" else fmt
+        return f"{self.engine.name}/{resolved}"
 
     def _ensure(
         self,

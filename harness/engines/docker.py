@@ -43,6 +43,10 @@ def _explain(exc: Exception) -> str:
     return str(exc)
 
 
+def _is_podman(version: dict[str, Any]) -> bool:
+    return any(c.get("Name") == "Podman Engine" for c in version.get("Components") or [])
+
+
 class DockerEngine:
     """The Docker Engine API through docker-py."""
 
@@ -77,7 +81,9 @@ class DockerEngine:
             info = self.api.info()
         except (EngineUnavailable, docker.errors.DockerException, requests.RequestException) as exc:
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))
-        security = " ".join(info.get("SecurityOptions") or [])
+        mismatch = self._identity_mismatch(version)
+        if mismatch:
+            return EngineInfo(name=self.name, available=False, url=self.url, error=mismatch)
         return EngineInfo(
             name=self.name,
             available=True,
@@ -88,13 +94,30 @@ class DockerEngine:
             cgroup_driver=str(info.get("CgroupDriver", "")),
             storage_driver=str(info.get("Driver", "")),
             network_backend=self._network_backend(version),
-            rootless="rootless" in security,
+            rootless=self._rootless(info),
             default_build_format=self.build_formats[0],
             build_formats=self.build_formats,
             url=self.url,
             os=str(info.get("OperatingSystem", "")),
             kernel=str(info.get("KernelVersion", "")),
+            settings=self._settings(),
         )
+
+    def _identity_mismatch(self, version: dict[str, Any]) -> str | None:
+        """Why the daemon at `url` is not the engine this adapter compares (None if it is).
+
+        DOCKER_HOST pointed at Podman would silently turn the docker column into Podman;
+        that surface has its own adapter, `podman-docker-api`.
+        """
+        if _is_podman(version):
+            return f"{self.url} is Podman's Docker-compatible API, not dockerd"
+        return None
+
+    def _rootless(self, info: dict[str, Any]) -> bool:
+        return "rootless" in " ".join(info.get("SecurityOptions") or [])
+
+    def _settings(self) -> dict[str, str]:
+        return {}
 
     def _network_backend(self, version: dict[str, Any]) -> str:
         return "libnetwork"
