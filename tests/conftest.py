@@ -13,7 +13,9 @@ import pytest
 from harness.engines import create_engine
 from harness.engines.base import Engine
 
-ENGINE_NAMES = ("docker", "podman")
+# Every built-in surface; conformance tests run once per surface.
+ENGINE_NAMES = ("docker", "podman", "podman-docker-api")
+# Image stores, not surfaces: podman-docker-api builds into Podman's store.
 CLIS = {"docker": ["docker"], "podman": ["podman", "--url", "unix:///run/podman/podman.sock"]}
 
 
@@ -38,9 +40,9 @@ def _remove_images_made_by_tests() -> Iterator[None]:
         # session is building from has wedged Podman 4.3 (see ENGINES notes).
         yield
         return
-    before = {name: _harness_images(name) for name in ENGINE_NAMES}
+    before = {name: _harness_images(name) for name in CLIS}
     yield
-    for name in ENGINE_NAMES:
+    for name in CLIS:
         new = _harness_images(name) - before[name]
         if new:
             subprocess.run(

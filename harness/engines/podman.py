@@ -206,6 +206,8 @@ class PodmanEngine:
             return dict(self.client.images.get(ref).attrs)
         except podman.errors.ImageNotFound:
             raise ImageMissing(f"no local image {ref!r}") from None
+        except _ERRORS as exc:  # 4.3 answers a 500 when the image goes away mid-inspect
+            raise EngineError(_explain(exc)) from None
 
     def remove_image(self, ref: str) -> None:
         with contextlib.suppress(podman.errors.ImageNotFound):

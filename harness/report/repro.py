@@ -173,11 +173,16 @@ def commands(steps: list[Step], binary: str, images: dict[str, Any] | None = Non
     return lines
 
 
+# Surfaces whose CLI is another engine's: a user of Podman's Docker API types `docker`.
+SURFACE_CLIS = {"podman-docker-api": "docker"}
+
+
 def binaries(engine_columns: list[str]) -> list[str]:
     """CLI names for the report's columns: `docker@24@ci-1` → `docker`; docker and podman always."""
     found = ["docker", "podman"]
     for column in engine_columns:
         base = column.split("@", 1)[0]
+        base = SURFACE_CLIS.get(base, base)
         if base and base not in found:
             found.append(base)
     return found
