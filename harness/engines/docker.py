@@ -14,6 +14,7 @@ import docker
 import docker.errors
 import docker.types
 import requests
+from urllib3.exceptions import ProtocolError
 
 from harness.engines._util import (
     demux,
@@ -163,9 +164,10 @@ class DockerEngine:
                 if "error" in chunk:
                     raise EngineError(f"build failed: {chunk['error'].strip()}")
                 log.append(str(chunk.get("stream", "")))
-        except docker.errors.APIError as exc:
+        except (docker.errors.APIError, requests.RequestException, ProtocolError) as exc:
+            # A daemon that restarts mid-build breaks the stream (urllib3 raises it raw).
             raise EngineError(f"build failed: {_explain(exc)}") from None
-        return str(self.api.inspect_image(request.tag)["Id"])
+        return str(self.inspect_image(request.tag)["Id"])
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
         try:

@@ -60,6 +60,8 @@ def test_unknown_step_kind_is_a_comment_and_image_refs_are_used() -> None:
 
 def test_binaries_from_merged_columns() -> None:
     assert binaries(["docker@24@ci", "nerdctl"]) == ["docker", "podman", "nerdctl"]
+    # Podman's Docker-compatible API is reproduced with the docker CLI, not a made-up binary.
+    assert binaries(["docker", "podman", "podman-docker-api"]) == ["docker", "podman"]
 
 
 def test_container_steps_name_their_target() -> None:
