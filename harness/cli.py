@@ -15,7 +15,7 @@ from types import FrameType
 from typing import Any
 
 from harness.compare import DIVERGENT, ERROR, FAILING, EngineOutcome
-from harness.engines import available_adapters, create_engine
+from harness.engines import create_engine, default_names
 from harness.engines.base import Engine
 from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
 from harness.labels import RUN
@@ -29,7 +29,7 @@ OK, FINDINGS, BAD_INPUT, ENGINE_TROUBLE = 0, 1, 2, 3
 
 
 def _engines(names: list[str] | None, urls: dict[str, str]) -> list[Engine]:
-    chosen = names or list(available_adapters())
+    chosen = names or default_names()
     return [create_engine(n, urls.get(n)) for n in dict.fromkeys(chosen)]
 
 

@@ -68,7 +68,8 @@ podman_up() { curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>
 podman_answers() { podman_up && curl -sf -m 20 --unix-socket "$PODMAN_SOCK" http://d/v4.0.0/libpod/info >/dev/null 2>&1; }
 if podman_up && ! podman_answers; then
   log "the Podman API service answers _ping but not /info: restarting it"
-  pkill -9 -f "podman system service" || true
+  # Only the service on this socket: a rootless one (scripts/rootless.sh) may run too.
+  pkill -9 -f "podman system service --time=0 unix://$PODMAN_SOCK" || true
   sleep 1
 fi
 if ! podman_up && command -v podman >/dev/null 2>&1; then
@@ -82,6 +83,11 @@ if ! podman_up && command -v podman >/dev/null 2>&1; then
   nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$STATE_DIR/podman.log" 2>&1 &
   for _ in $(seq 1 60); do podman_up && break; sleep 0.5; done
   podman_up || { log "podman service did not answer; see $STATE_DIR/podman.log"; }
+fi
+
+# --- opt-in rootless Podman (the podman-rootless engine) ---
+if [ "${HARNESS_ROOTLESS:-0}" = "1" ]; then
+  bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
 fi
 
 # --- Python environment ---

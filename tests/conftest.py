@@ -12,11 +12,14 @@ import pytest
 
 from harness.engines import create_engine
 from harness.engines.base import Engine
+from harness.engines.podman_rootless import PodmanRootlessEngine, opted_in
 
 # Every built-in surface; conformance tests run once per surface.
-ENGINE_NAMES = ("docker", "podman", "podman-docker-api")
+ENGINE_NAMES = ("docker", "podman", "podman-docker-api", "podman-rootless")
 # Image stores, not surfaces: podman-docker-api builds into Podman's store.
 CLIS = {"docker": ["docker"], "podman": ["podman", "--url", "unix:///run/podman/podman.sock"]}
+if opted_in():
+    CLIS["podman-rootless"] = ["podman", "--url", PodmanRootlessEngine().url]
 
 
 def _harness_images(name: str) -> set[str]:
@@ -53,6 +56,8 @@ def _remove_images_made_by_tests() -> Iterator[None]:
 @pytest.fixture(params=ENGINE_NAMES)
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A real engine; skipped with the reason when it does not answer."""
+    if request.param == "podman-rootless" and not opted_in():
+        pytest.skip("podman-rootless is opt-in: HARNESS_ROOTLESS=1")
     eng = create_engine(request.param)
     info = eng.info()
     if not info.available:

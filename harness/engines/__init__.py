@@ -24,6 +24,17 @@ def available_adapters() -> dict[str, Factory]:
     return found
 
 
+def default_names() -> list[str]:
+    """The adapters used when no engine is named. A factory may opt out with a
+    `run_by_default()` that returns False (podman-rootless, unless HARNESS_ROOTLESS=1),
+    so an engine this host may not offer does not turn every default run into exit 3."""
+    return [
+        name
+        for name, factory in available_adapters().items()
+        if getattr(factory, "run_by_default", lambda: True)()
+    ]
+
+
 def create_engine(name: str, url: str | None = None) -> Engine:
     """Instantiate the adapter registered as `name` (no connection is made yet)."""
     adapters = available_adapters()
@@ -32,4 +43,11 @@ def create_engine(name: str, url: str | None = None) -> Engine:
     return adapters[name](url=url, name=name)
 
 
-__all__ = ["GROUP", "Engine", "EngineInfo", "available_adapters", "create_engine"]
+__all__ = [
+    "GROUP",
+    "Engine",
+    "EngineInfo",
+    "available_adapters",
+    "create_engine",
+    "default_names",
+]
