@@ -187,9 +187,13 @@ def run_scenarios(
             for item in work:
                 task(item)
         else:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
+            pool = ThreadPoolExecutor(max_workers=jobs)
+            try:
                 for future in [pool.submit(task, item) for item in work]:
                     future.result()
+            finally:
+                # On Ctrl-C/SIGTERM, drop the queued work: `with` would run all of it first.
+                pool.shutdown(wait=True, cancel_futures=True)
     except KeyboardInterrupt:
         incomplete = True
         for engine in engines:
