@@ -11,8 +11,7 @@ import contextlib
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from harness.loader import BASE_IMAGE, LoadedScenario
 from harness.observe import image_facts, lookup
 from harness.resource_steps import create_resources
 from harness.scenario import KEY_MATCHERS
+from harness.schedule import execute, plan
 from harness.steps import HANDLERS, StepContext
 
 Progress = Callable[[str, str, EngineOutcome], None]
@@ -155,6 +155,69 @@ def _remove_anonymous(engine: Engine, names: set[str]) -> list[str]:
     return left
 
 
+@dataclass
+class EngineSlot:
+    """One engine as a run uses it: the adapter, its fingerprint, its image cache."""
+
+    engine: Engine
+    info: EngineInfo
+    cache: ImageCache
+
+
+def open_engines(engines: list[Engine], run_id: str) -> dict[str, EngineSlot]:
+    """Fingerprint every engine and build the base image once on each available one,
+    before any parallel work starts (a failed build resurfaces in each scenario)."""
+    slots = {}
+    for engine in engines:
+        info = engine.info()
+        cache = ImageCache(engine, run_id)
+        if info.available:
+            with contextlib.suppress(HarnessError):
+                cache.base()
+        slots[engine.name] = EngineSlot(engine, info, cache)
+    return slots
+
+
+def run_item(loaded: LoadedScenario, slot: EngineSlot) -> EngineOutcome:
+    """One (scenario, engine) item; an unavailable engine gives an `error` outcome."""
+    if not slot.info.available:
+        return EngineOutcome(status=ERROR, error=f"engine unavailable: {slot.info.error}")
+    return run_one(loaded, slot.engine, slot.cache)
+
+
+def assemble(
+    scenarios: list[LoadedScenario],
+    engine_names: list[str],
+    outcomes: dict[tuple[str, str], EngineOutcome],
+) -> list[ScenarioResult]:
+    """Per-scenario verdicts from per-item outcomes, in scenario order; unrun ones left out."""
+    results = []
+    for loaded in scenarios:
+        sid = loaded.scenario.id
+        per_engine = {e: outcomes[(sid, e)] for e in engine_names if (sid, e) in outcomes}
+        if not per_engine:
+            continue
+        v = verdict(loaded.scenario, per_engine)
+        results.append(
+            ScenarioResult(
+                loaded, per_engine, v.verdict, v.differences, v.divergences, v.stale_divergences
+            )
+        )
+    return results
+
+
+def build_stats(slots: dict[str, EngineSlot]) -> dict[str, dict[str, float]]:
+    return {
+        name: {
+            "builds": s.cache.stats.builds,
+            "reused": s.cache.stats.reused,
+            "seconds": round(s.cache.stats.seconds, 3),
+            "phase_seconds": round(s.cache.stats.phase_seconds, 3),
+        }
+        for name, s in slots.items()
+    }
+
+
 def run_scenarios(
     scenarios: list[LoadedScenario],
     engines: list[Engine],
@@ -165,65 +228,27 @@ def run_scenarios(
     """Run every scenario on every engine; unavailable engines give `error` outcomes."""
     run_id = run_id or new_run_id()
     started = _now()
-    infos = {e.name: e.info() for e in engines}
-    caches = {e.name: ImageCache(e, run_id) for e in engines}
+    slots = open_engines(engines, run_id)
     outcomes: dict[tuple[str, str], EngineOutcome] = {}
     incomplete = False
 
-    def task(item: tuple[LoadedScenario, Engine]) -> None:
-        loaded, engine = item
-        info = infos[engine.name]
-        if not info.available:
-            result = EngineOutcome(status=ERROR, error=f"engine unavailable: {info.error}")
-        else:
-            result = run_one(loaded, engine, caches[engine.name])
-        outcomes[(loaded.scenario.id, engine.name)] = result
+    def task(loaded: LoadedScenario, engine: str) -> None:
+        result = run_item(loaded, slots[engine])
+        outcomes[(loaded.scenario.id, engine)] = result
         if progress:
-            progress(loaded.scenario.id, engine.name, result)
+            progress(loaded.scenario.id, engine, result)
 
-    work: Iterable[tuple[LoadedScenario, Engine]] = [(s, e) for s in scenarios for e in engines]
+    names = [e.name for e in engines]
     try:
-        if jobs <= 1:
-            for item in work:
-                task(item)
-        else:
-            pool = ThreadPoolExecutor(max_workers=jobs)
-            try:
-                for future in [pool.submit(task, item) for item in work]:
-                    future.result()
-            finally:
-                # On Ctrl-C/SIGTERM, drop the queued work: `with` would run all of it first.
-                pool.shutdown(wait=True, cancel_futures=True)
+        execute(plan(scenarios, names), task, jobs)
     except KeyboardInterrupt:
         incomplete = True
-        for engine in engines:
-            if infos[engine.name].available:
-                _sweep(engine, run_id)
-    results = []
-    for loaded in scenarios:
-        per_engine = {
-            e.name: outcomes[(loaded.scenario.id, e.name)]
-            for e in engines
-            if (loaded.scenario.id, e.name) in outcomes
-        }
-        if not per_engine:
-            continue
-        v = verdict(loaded.scenario, per_engine)
-        results.append(
-            ScenarioResult(
-                loaded, per_engine, v.verdict, v.differences, v.divergences, v.stale_divergences
-            )
-        )
-    stats = {
-        name: {
-            "builds": c.stats.builds,
-            "reused": c.stats.reused,
-            "seconds": round(c.stats.seconds, 3),
-            "phase_seconds": round(c.stats.phase_seconds, 3),
-        }
-        for name, c in caches.items()
-    }
-    return RunResult(run_id, started, _now(), list(infos.values()), results, incomplete, stats)
+        for slot in slots.values():
+            if slot.info.available:
+                _sweep(slot.engine, run_id)
+    results = assemble(scenarios, names, outcomes)
+    infos = [slot.info for slot in slots.values()]
+    return RunResult(run_id, started, _now(), infos, results, incomplete, build_stats(slots))
 
 
 def _sweep(engine: Engine, run_id: str) -> None:

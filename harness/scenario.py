@@ -441,6 +441,9 @@ class Scenario(Model):
     compare: list[str] = []
     known_divergences: list[KnownDivergence] = []
     timeout: Seconds = 300.0
+    # Host-wide things this scenario holds alone (fixed host ports are found by
+    # themselves); scenarios sharing one never run at the same time (harness.schedule).
+    exclusive: list[Name] = []
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
