@@ -127,7 +127,11 @@ def _differences(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict
     return diffs
 
 
-def _explains(kd: KnownDivergence, engine: str, key: str, outcome: EngineOutcome) -> bool:
+def equal_normalized(a: Any, b: Any) -> bool:
+    return _equal(normalize(a), normalize(b))
+
+
+def explains(kd: KnownDivergence, engine: str, key: str, outcome: EngineOutcome) -> bool:
     if kd.engine != engine or kd.key != key:
         return False
     return kd.observed is None or _equal(
@@ -153,7 +157,7 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
         hits = {
             (e, k)
             for e, k in disagreements
-            if kd.engine in ran and e == kd.engine and _explains(kd, e, k, ran[e])
+            if kd.engine in ran and e == kd.engine and explains(kd, e, k, ran[e])
         }
         explained |= hits
         if hits:

@@ -14,6 +14,8 @@ from harness.engines import create_engine
 from harness.engines.base import Engine
 from harness.engines.podman_rootless import PodmanRootlessEngine, opted_in
 
+pytest_plugins = ["pytester"]  # tests/plugin drives the harness pytest plugin
+
 # Every built-in surface; conformance tests run once per surface.
 ENGINE_NAMES = ("docker", "podman", "podman-docker-api", "podman-rootless")
 # Image stores, not surfaces: podman-docker-api builds into Podman's store.

@@ -1,0 +1,61 @@
+"""The verdict of one (scenario, engine) item on its own, for the pytest front door.
+
+pytest runs each engine as its own item, possibly on another worker, so an item
+can only judge what its engine did: its expectations, and the known divergences
+declared for it that can be seen without the other engine (on an expectation
+key, or with an `observed` value). Cross-engine differences are judged by
+`compare.verdict` once every item has run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.compare import ERROR, UNSUPPORTED, Check, EngineOutcome, equal_normalized, explains
+from harness.scenario import KnownDivergence, Scenario
+
+PASSED, FAILED, KNOWN, SKIPPED, BROKEN = "passed", "failed", "known", "skipped", "error"
+
+
+@dataclass
+class ItemVerdict:
+    kind: str
+    unexplained: list[Check] = field(default_factory=list)
+    reproduced: list[KnownDivergence] = field(default_factory=list)
+    reason: str = ""
+
+
+def decidable_divergences(scenario: Scenario, engine: str) -> list[KnownDivergence]:
+    """Known divergences of `engine` that its item can confirm without the other engines."""
+    return [
+        kd
+        for kd in scenario.known_divergences
+        if kd.engine == engine and (kd.key in scenario.expect or kd.observed is not None)
+    ]
+
+
+def judge(scenario: Scenario, engine: str, outcome: EngineOutcome) -> ItemVerdict:
+    if outcome.status == UNSUPPORTED:
+        return ItemVerdict(SKIPPED, reason=f"unsupported on {engine}: {outcome.error}")
+    if outcome.status == ERROR:
+        return ItemVerdict(BROKEN, reason=outcome.error or "error")
+    declared = decidable_divergences(scenario, engine)
+    failed = [c for c in outcome.checks if not c.ok]
+    unexplained = [
+        c for c in failed if not any(explains(kd, engine, c.key, outcome) for kd in declared)
+    ]
+    failed_keys = {c.key for c in failed}
+    reproduced = [
+        kd
+        for kd in declared
+        if (kd.key in failed_keys and explains(kd, engine, kd.key, outcome))
+        or (
+            kd.key not in scenario.expect
+            and equal_normalized(kd.observed, outcome.observations.get(kd.key))
+        )
+    ]
+    if unexplained:
+        return ItemVerdict(FAILED, unexplained, reproduced)
+    if reproduced:
+        return ItemVerdict(KNOWN, [], reproduced)
+    return ItemVerdict(PASSED)

@@ -1,0 +1,74 @@
+"""Serial and parallel runs must give the same verdicts; print how long each took.
+
+Runs the scenario library four ways: `harness run -j 1`, `harness run -j N`,
+`pytest` and `pytest -n N` (each writing results.json), then compares the
+verdict of every scenario and the status of every (scenario, engine) item.
+Exit 1 when any differ. Usage: python scripts/parallel_equivalence.py [PATH] [-j N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def _run(name: str, argv: list[str], out: Path) -> tuple[float, dict[str, object]]:
+    started = time.monotonic()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - started
+    results = out / "results.json"
+    if not results.exists():
+        sys.exit(f"{name}: no results.json (exit {done.returncode})\n{done.stdout[-2000:]}"
+                 f"\n{done.stderr[-2000:]}")
+    document = json.loads(results.read_text())
+    verdicts: dict[str, object] = {}
+    for s in document["scenarios"]:
+        verdicts[s["id"]] = s["verdict"]
+        for engine, outcome in s["engines"].items():
+            verdicts[f"{s['id']}[{engine}]"] = outcome["status"]
+    print(f"{name:<22} {wall:7.1f} s wall, exit {done.returncode}, "
+          f"{len(document['scenarios'])} scenarios {document['summary']}", flush=True)
+    return wall, verdicts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", nargs="?", default="scenarios")
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    args = parser.parse_args()
+    n = str(args.jobs)
+    with tempfile.TemporaryDirectory(prefix="harness-equiv-") as tmp:
+        root = Path(tmp)
+        runs = {
+            "harness run -j 1": [str(BIN / "harness"), "run", args.path, "-q", "-j", "1",
+                                 "--out", str(root / "j1")],
+            f"harness run -j {n}": [str(BIN / "harness"), "run", args.path, "-q", "-j", n,
+                                    "--out", str(root / "jn")],
+            "pytest (serial)": [str(BIN / "pytest"), args.path, "-q", "-p", "no:randomly",
+                                "--compat-report", str(root / "p1")],
+            f"pytest -n {n}": [str(BIN / "pytest"), args.path, "-q", "-n", n,
+                               "--compat-report", str(root / "pn")],
+        }
+        outs = {"harness run -j 1": "j1", f"harness run -j {n}": "jn",
+                "pytest (serial)": "p1", f"pytest -n {n}": "pn"}
+        found = {name: _run(name, argv, root / outs[name])[1] for name, argv in runs.items()}
+    reference_name, reference = next(iter(found.items()))
+    differ = 0
+    for name, verdicts in found.items():
+        for key in sorted(set(reference) | set(verdicts)):
+            if reference.get(key) != verdicts.get(key):
+                differ += 1
+                print(f"DIFF {key}: {reference_name}={reference.get(key)} {name}={verdicts.get(key)}")
+    print("same verdicts in all runs" if not differ else f"{differ} differences")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
