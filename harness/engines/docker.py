@@ -174,6 +174,8 @@ class DockerEngine:
             return dict(self.api.inspect_image(ref))
         except docker.errors.NotFound:
             raise ImageMissing(f"no local image {ref!r}") from None
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(f"inspect image {ref}: {exc}") from exc
 
     def remove_image(self, ref: str) -> None:
         with contextlib.suppress(docker.errors.NotFound):
