@@ -25,16 +25,23 @@ def _run(name: str, argv: list[str], out: Path) -> tuple[float, dict[str, object
     wall = time.monotonic() - started
     results = out / "results.json"
     if not results.exists():
-        sys.exit(f"{name}: no results.json (exit {done.returncode})\n{done.stdout[-2000:]}"
-                 f"\n{done.stderr[-2000:]}")
+        print(
+            f"{name}: no results.json (exit {done.returncode}, {wall:.1f} s)\n"
+            f"{done.stdout[-1500:]}\n{done.stderr[-1500:]}",
+            flush=True,
+        )
+        return wall, {}
     document = json.loads(results.read_text())
     verdicts: dict[str, object] = {}
     for s in document["scenarios"]:
         verdicts[s["id"]] = s["verdict"]
         for engine, outcome in s["engines"].items():
             verdicts[f"{s['id']}[{engine}]"] = outcome["status"]
-    print(f"{name:<22} {wall:7.1f} s wall, exit {done.returncode}, "
-          f"{len(document['scenarios'])} scenarios {document['summary']}", flush=True)
+    print(
+        f"{name:<22} {wall:7.1f} s wall, exit {done.returncode}, "
+        f"{len(document['scenarios'])} scenarios {document['summary']}",
+        flush=True,
+    )
     return wall, verdicts
 
 
@@ -47,25 +54,62 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="harness-equiv-") as tmp:
         root = Path(tmp)
         runs = {
-            "harness run -j 1": [str(BIN / "harness"), "run", args.path, "-q", "-j", "1",
-                                 "--out", str(root / "j1")],
-            f"harness run -j {n}": [str(BIN / "harness"), "run", args.path, "-q", "-j", n,
-                                    "--out", str(root / "jn")],
-            "pytest (serial)": [str(BIN / "pytest"), args.path, "-q", "-p", "no:randomly",
-                                "--compat-report", str(root / "p1")],
-            f"pytest -n {n}": [str(BIN / "pytest"), args.path, "-q", "-n", n,
-                               "--compat-report", str(root / "pn")],
+            "harness run -j 1": [
+                str(BIN / "harness"),
+                "run",
+                args.path,
+                "-q",
+                "-j",
+                "1",
+                "--out",
+                str(root / "j1"),
+            ],
+            f"harness run -j {n}": [
+                str(BIN / "harness"),
+                "run",
+                args.path,
+                "-q",
+                "-j",
+                n,
+                "--out",
+                str(root / "jn"),
+            ],
+            "pytest (serial)": [
+                str(BIN / "pytest"),
+                args.path,
+                "-q",
+                "--compat-report",
+                str(root / "p1"),
+            ],
+            f"pytest -n {n}": [
+                str(BIN / "pytest"),
+                args.path,
+                "-q",
+                "-n",
+                n,
+                "--compat-report",
+                str(root / "pn"),
+            ],
         }
-        outs = {"harness run -j 1": "j1", f"harness run -j {n}": "jn",
-                "pytest (serial)": "p1", f"pytest -n {n}": "pn"}
+        outs = {
+            "harness run -j 1": "j1",
+            f"harness run -j {n}": "jn",
+            "pytest (serial)": "p1",
+            f"pytest -n {n}": "pn",
+        }
         found = {name: _run(name, argv, root / outs[name])[1] for name, argv in runs.items()}
+    if not all(found.values()):
+        print("a run wrote no results; nothing to compare")
+        return 2
     reference_name, reference = next(iter(found.items()))
     differ = 0
     for name, verdicts in found.items():
         for key in sorted(set(reference) | set(verdicts)):
             if reference.get(key) != verdicts.get(key):
                 differ += 1
-                print(f"DIFF {key}: {reference_name}={reference.get(key)} {name}={verdicts.get(key)}")
+                print(
+                    f"DIFF {key}: {reference_name}={reference.get(key)} {name}={verdicts.get(key)}"
+                )
     print("same verdicts in all runs" if not differ else f"{differ} differences")
     return 1 if differ else 0
 
