@@ -65,7 +65,12 @@ class HarnessSession:
         return {
             "worker": self.worker,
             "info": slot.info.to_json(),
-            "stats": {"builds": stats.builds, "reused": stats.reused, "seconds": stats.seconds},
+            "stats": {
+                "builds": stats.builds,
+                "reused": stats.reused,
+                "seconds": stats.seconds,
+                "phase_seconds": stats.phase_seconds,
+            },
         }
 
     def register_marker(self, config: pytest.Config, name: str, help_text: str) -> None:
@@ -121,9 +126,9 @@ class Collector:
         names = [n for n in self.engine_names if n in self.infos]
         totals: dict[str, dict[str, float]] = {}
         for (_, engine), stats in self.stats.items():
-            total = totals.setdefault(engine, {"builds": 0, "reused": 0, "seconds": 0.0})
+            total = totals.setdefault(engine, {})
             for k, v in stats.items():
-                total[k] = round(total[k] + v, 3)
+                total[k] = round(total.get(k, 0) + v, 3)
         infos = [_info(self.infos[n]) for n in names if n in self.infos]
         return RunResult(
             self.run_id,
