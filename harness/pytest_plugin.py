@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from harness.engines import available_adapters
+from harness.engines import default_names
 from harness.labels import new_run_id
 from harness.pytest_items import ScenarioFile, looks_like_scenario
 from harness.pytest_session import COLLECTOR, SESSION, Collector, HarnessSession
@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         dest="harness_engines",
         metavar="NAME",
-        help="engine to run scenarios on (repeatable); default: every registered adapter",
+        help="engine to run scenarios on (repeatable); default: as `harness run`",
     )
     group.addoption(
         "--docker-url",
@@ -52,6 +52,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="harness_podman_url",
         metavar="URL",
         help="Podman API URL, e.g. unix:///run/podman/podman.sock",
+    )
+    group.addoption(
+        "--engine-url",
+        action="append",
+        default=[],
+        dest="harness_engine_urls",
+        metavar="NAME=URL",
+        help="API URL for any engine adapter, like `harness run --url`",
     )
     group.addoption(
         "--compat-report",
@@ -68,19 +76,18 @@ def _is_worker(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "harness: a container engine scenario item")
-    names = list(dict.fromkeys(config.option.harness_engines or available_adapters()))
+    names = list(dict.fromkeys(config.option.harness_engines or default_names()))
     for name in names:
         config.addinivalue_line("markers", f"{name}: scenario items run on engine {name!r}")
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
     run_id = workerinput.get("harness_run_id") or new_run_id()
-    urls = {
-        name: url
-        for name, url in (
-            ("docker", config.option.harness_docker_url),
-            ("podman", config.option.harness_podman_url),
-        )
-        if url
-    }
+    urls = dict(pair.partition("=")[::2] for pair in config.option.harness_engine_urls)
+    for name, url in (
+        ("docker", config.option.harness_docker_url),
+        ("podman", config.option.harness_podman_url),
+    ):
+        if url:
+            urls[name] = url
     config.stash[SESSION] = HarnessSession(run_id, names, urls)
     if not _is_worker(config):
         collector = Collector(run_id, names)

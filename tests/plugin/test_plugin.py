@@ -44,7 +44,8 @@ def test_collects_one_item_per_scenario_and_engine(library: pytest.Pytester) -> 
 
 def test_markers_are_registered_for_strict_markers(library: pytest.Pytester) -> None:
     result = library.runpytest(
-        "--strict-markers", "--collect-only", "-q", "-m", "plug and podman and harness"
+        "--strict-markers", "--collect-only", "-q", "-m", "plug and podman and harness",
+        "--engine", "docker", "--engine", "podman",
     )
     result.stdout.fnmatch_lines(["ok.yaml::plug.ok[[]podman[]]", "*1/2 tests collected*"])
     assert result.ret == 0
@@ -144,7 +145,8 @@ def test_xdist_run_writes_one_report_builds_base_once_and_groups(
     os.environ["HARNESS_BUSYBOX"] = str(busybox)
     try:
         result = pytester.runpytest_subprocess(
-            "-n", "2", "-v", "-p", "no:cacheprovider", "--compat-report", str(out)
+            "-n", "2", "-v", "-p", "no:cacheprovider", "--compat-report", str(out),
+            "--engine", "docker", "--engine", "podman",
         )
     finally:
         if env_before is None:
