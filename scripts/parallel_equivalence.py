@@ -49,55 +49,24 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?", default="scenarios")
     parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument("--engine", action="append", default=[], help="default: as harness run")
     args = parser.parse_args()
     n = str(args.jobs)
+    engines = [x for name in args.engine for x in ("--engine", name)]
     with tempfile.TemporaryDirectory(prefix="harness-equiv-") as tmp:
         root = Path(tmp)
+        harness = [str(BIN / "harness"), "run", args.path, "-q", *engines, "--out"]
+        pytest = [str(BIN / "pytest"), args.path, "-q", "-p", "no:cacheprovider", *engines]
         runs = {
-            "harness run -j 1": [
-                str(BIN / "harness"),
-                "run",
-                args.path,
-                "-q",
-                "-j",
-                "1",
-                "--out",
-                str(root / "j1"),
-            ],
-            f"harness run -j {n}": [
-                str(BIN / "harness"),
-                "run",
-                args.path,
-                "-q",
-                "-j",
-                n,
-                "--out",
-                str(root / "jn"),
-            ],
-            "pytest (serial)": [
-                str(BIN / "pytest"),
-                args.path,
-                "-q",
-                "--compat-report",
-                str(root / "p1"),
-            ],
-            f"pytest -n {n}": [
-                str(BIN / "pytest"),
-                args.path,
-                "-q",
-                "-n",
-                n,
-                "--compat-report",
-                str(root / "pn"),
-            ],
+            "harness run -j 1": ([*harness, str(root / "j1"), "-j", "1"], root / "j1"),
+            f"harness run -j {n}": ([*harness, str(root / "jn"), "-j", n], root / "jn"),
+            "pytest (serial)": ([*pytest, "--compat-report", str(root / "p1")], root / "p1"),
+            f"pytest -n {n}": (
+                [*pytest, "-n", n, "--compat-report", str(root / "pn")],
+                root / "pn",
+            ),
         }
-        outs = {
-            "harness run -j 1": "j1",
-            f"harness run -j {n}": "jn",
-            "pytest (serial)": "p1",
-            f"pytest -n {n}": "pn",
-        }
-        found = {name: _run(name, argv, root / outs[name])[1] for name, argv in runs.items()}
+        found = {name: _run(name, argv, out)[1] for name, (argv, out) in runs.items()}
     if not all(found.values()):
         print("a run wrote no results; nothing to compare")
         return 2
