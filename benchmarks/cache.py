@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import Figure, Settings, ratio
+from benchmarks.common import Figure, Settings, each_engine, ratio
 from benchmarks.scenarios import NONCE_LABEL, cache_set
 from harness.engines import create_engine
 from harness.engines.base import Engine
@@ -25,50 +25,42 @@ TARGET = 0.05
 
 
 def run(cfg: Settings) -> list[Figure]:
-    nonce = secrets.token_hex(4)
-    count = cfg.fixed_scenarios
-    figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
-        loaded = load_all(cache_set(Path(tmp), count, nonce))
-        for name in cfg.engines:
-            engine = create_engine(name)
-            try:
-                first = run_scenarios(loaded, [engine], jobs=2).build_stats[name]
-                second = run_scenarios(loaded, [engine], jobs=2).build_stats[name]
-            finally:
-                _remove_images(engine, nonce)
-                engine.close()
-            share = ratio(second["phase_seconds"], first["phase_seconds"])
-            figures += [
-                Figure(
-                    "cache",
-                    name,
-                    f"first run: images built ({count} scenarios)",
-                    first["builds"],
-                    "images",
-                ),
-                Figure("cache", name, "first run: image phase", first["phase_seconds"], "s"),
-                Figure(
-                    "cache",
-                    name,
-                    "second run: images built",
-                    second["builds"],
-                    "images",
-                    "0",
-                    second["builds"] == 0,
-                ),
-                Figure("cache", name, "second run: image phase", second["phase_seconds"], "s"),
-                Figure(
-                    "cache",
-                    name,
-                    "image phase second / first",
-                    share,
-                    "x",
-                    f"< {TARGET}",
-                    share < TARGET,
-                ),
-            ]
-    return figures
+        return each_engine(
+            "cache", cfg.engines, lambda name: _one_engine(name, cfg.fixed_scenarios, Path(tmp))
+        )
+
+
+def _one_engine(name: str, count: int, tmp: Path) -> list[Figure]:
+    nonce = secrets.token_hex(4)  # per attempt: a retry must build cold again
+    loaded = load_all(cache_set(tmp / nonce, count, nonce))
+    engine = create_engine(name)
+    try:
+        first = run_scenarios(loaded, [engine], jobs=2).build_stats[name]
+        second = run_scenarios(loaded, [engine], jobs=2).build_stats[name]
+    finally:
+        _remove_images(engine, nonce)
+        engine.close()
+    share = ratio(second["phase_seconds"], first["phase_seconds"])
+    return [
+        Figure(
+            "cache", name, f"first run: images built ({count} scenarios)", first["builds"], "images"
+        ),
+        Figure("cache", name, "first run: image phase", first["phase_seconds"], "s"),
+        Figure(
+            "cache",
+            name,
+            "second run: images built",
+            second["builds"],
+            "images",
+            "0",
+            second["builds"] == 0,
+        ),
+        Figure("cache", name, "second run: image phase", second["phase_seconds"], "s"),
+        Figure(
+            "cache", name, "image phase second / first", share, "x", f"< {TARGET}", share < TARGET
+        ),
+    ]
 
 
 def _remove_images(engine: Engine, nonce: str) -> None:

@@ -16,7 +16,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import Figure, Settings, engine_session, interleaved, median, ratio
+from benchmarks.common import (
+    Figure,
+    Settings,
+    each_engine,
+    engine_session,
+    interleaved,
+    median,
+    ratio,
+)
 from benchmarks.scenarios import EXEC_COMMAND, SLEEPER, fixed_set, hello_command
 from harness.engines.base import Engine
 from harness.images import ImageCache
@@ -46,12 +54,9 @@ def shell_loop(engine: Engine, image: str, count: int, run_id: str) -> str:
 
 
 def run(cfg: Settings) -> list[Figure]:
-    figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
         fixed_set(Path(tmp) / "scenarios", cfg.fixed_scenarios)
-        for name in cfg.engines:
-            figures += _one_engine(name, cfg, Path(tmp))
-    return figures
+        return each_engine("cli_loop", cfg.engines, lambda name: _one_engine(name, cfg, Path(tmp)))
 
 
 def _one_engine(name: str, cfg: Settings, tmp: Path) -> list[Figure]:

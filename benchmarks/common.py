@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
@@ -98,6 +99,29 @@ def interleaved(variants: dict[str, Callable[[], object]], repeats: int) -> dict
         for name in names[shift:] + names[:shift]:
             times[name].append(timed(variants[name]))
     return times
+
+
+def each_engine(
+    bench: str, engines: tuple[str, ...], measure: Callable[[str], list[Figure]]
+) -> list[Figure]:
+    """Measure engine by engine; one engine's trouble costs only its own figures.
+
+    The engines are shared with other sessions (the Podman service is sometimes
+    restarted under us), so a failed engine is retried once after a pause.
+    """
+    figures: list[Figure] = []
+    for name in engines:
+        for attempt in (1, 2):
+            try:
+                figures += measure(name)
+                break
+            except Exception as exc:
+                if attempt == 2:
+                    note = repr(exc)[:300]
+                    figures.append(Figure(bench, name, "benchmark failed", math.nan, "", note=note))
+                else:
+                    time.sleep(10)
+    return figures
 
 
 @contextmanager

@@ -12,7 +12,15 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import baseline
-from benchmarks.common import Figure, Settings, engine_session, interleaved, median, ratio
+from benchmarks.common import (
+    Figure,
+    Settings,
+    each_engine,
+    engine_session,
+    interleaved,
+    median,
+    ratio,
+)
 from benchmarks.scenarios import fixed_set
 from harness.images import ImageCache
 from harness.labels import new_run_id
@@ -23,12 +31,9 @@ TARGET = 1.10
 
 
 def run(cfg: Settings) -> list[Figure]:
-    figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
         loaded = load_all(fixed_set(Path(tmp), cfg.fixed_scenarios))
-        for name in cfg.engines:
-            figures += _one_engine(name, cfg, loaded)
-    return figures
+        return each_engine("overhead", cfg.engines, lambda name: _one_engine(name, cfg, loaded))
 
 
 def _one_engine(name: str, cfg: Settings, loaded: list[LoadedScenario]) -> list[Figure]:

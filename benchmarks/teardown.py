@@ -13,7 +13,7 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from benchmarks.common import Figure, Settings, engine_session, median
+from benchmarks.common import Figure, Settings, each_engine, engine_session, median
 from benchmarks.scenarios import SLEEPER
 from harness.engines.base import ContainerSpec, Engine
 from harness.images import ImageCache
@@ -45,11 +45,11 @@ def _cli_label(engine: Engine) -> str:
 
 
 def run(cfg: Settings) -> list[Figure]:
-    figures: list[Figure] = []
-    for name in cfg.engines:
+    def measure(name: str) -> list[Figure]:
         with engine_session(name) as engine:
-            figures += _one_engine(engine, cfg)
-    return figures
+            return _one_engine(engine, cfg)
+
+    return each_engine("teardown", cfg.engines, measure)
 
 
 def _one_engine(engine: Engine, cfg: Settings) -> list[Figure]:

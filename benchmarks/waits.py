@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, Settings, engine_session, median
+from benchmarks.common import Figure, Settings, each_engine, engine_session, median
 from benchmarks.scenarios import write
 from harness import waits as harness_waits
 from harness.engines.base import Engine
@@ -154,12 +154,14 @@ def run(cfg: Settings) -> list[Figure]:
     ]
     tmp = Path(tempfile.mkdtemp(prefix="harness-bench-"))
     try:
-        for name in cfg.engines:
+
+        def measure(name: str) -> list[Figure]:
             with engine_session(name) as engine:
                 base = ImageCache(engine, new_run_id()).base()
                 kinds = ["healthy", "exited"] if name == "docker" else ["exited", "port"]
-                for kind in kinds:
-                    figures.append(_kind(engine, base, tmp, kind, cfg.wait_samples))
+                return [_kind(engine, base, tmp, kind, cfg.wait_samples) for kind in kinds]
+
+        figures += each_engine("waits", cfg.engines, measure)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return figures
