@@ -44,12 +44,16 @@ class Settings:
     scale_sizes: tuple[int, ...]
     wait_samples: int
     teardown_containers: int
+    scale_engines: tuple[str, ...]
 
 
 def settings(quick: bool, engines: tuple[str, ...]) -> Settings:
+    # Scale measures the harness's own growth and memory: one engine (Docker when
+    # chosen, the faster one here) keeps 350 scenario runs within a few minutes.
+    scale = ("docker",) if "docker" in engines else engines[:1]
     if quick:
-        return Settings(True, engines, 1, 1, 2, (1, 2), 1, 2)
-    return Settings(False, engines, 3, 8, 30, (50, 100, 200), 8, 8)
+        return Settings(True, engines, 1, 1, 2, (1, 2), 1, 2, scale)
+    return Settings(False, engines, 3, 5, 30, (50, 100, 200), 8, 8, scale)
 
 
 def load_average() -> str:
@@ -87,14 +91,16 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def interleaved(variants: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+def interleaved(
+    variants: dict[str, Callable[[], object]], repeats: int, first_round: int = 0
+) -> dict[str, list[float]]:
     """Run each variant once per round, in a rotating order, `repeats` rounds.
 
     Side by side, so that a noisy neighbour slows every variant alike.
     """
     names = list(variants)
     times: dict[str, list[float]] = {name: [] for name in names}
-    for round_no in range(repeats):
+    for round_no in range(first_round, first_round + repeats):
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
             times[name].append(timed(variants[name]))

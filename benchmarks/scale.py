@@ -43,9 +43,9 @@ def run(cfg: Settings) -> list[Figure]:
         for size in cfg.scale_sizes:
             directory = Path(tmp) / f"n{size}"
             simple_set(directory, size)
-            wall, rss = harness_process(directory, Path(tmp) / f"out{size}", cfg.engines)
+            wall, rss = harness_process(directory, Path(tmp) / f"out{size}", cfg.scale_engines)
             walls[size] = wall
-            engines = "+".join(cfg.engines)
+            engines = "+".join(cfg.scale_engines)
             figures += [
                 Figure(
                     "scale",
@@ -53,7 +53,7 @@ def run(cfg: Settings) -> list[Figure]:
                     f"{size} scenarios: wall",
                     wall,
                     "s",
-                    note=f"{wall / size / len(cfg.engines) * 1000:.0f} ms per scenario-engine",
+                    note=f"{wall / size / len(cfg.scale_engines) * 1000:.0f} ms per scenario",
                 ),
                 Figure(
                     "scale",
@@ -73,7 +73,7 @@ def run(cfg: Settings) -> list[Figure]:
         figures.append(
             Figure(
                 "scale",
-                "+".join(cfg.engines),
+                "+".join(cfg.scale_engines),
                 f"t{big} / t{small}",
                 growth,
                 "x",
