@@ -115,9 +115,11 @@ class ImageCache:
     run_id: str
     stats: BuildStats = field(default_factory=BuildStats)
     formats: dict[str, str] = field(default_factory=dict)  # image ref -> format built
+    # The engine's default build format; the runner passes its fingerprint's, since
+    # asking the engine again costs a whole `info()` (seconds on a busy Podman).
+    default_format: str | None = None
     _known: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _default: str | None = None
 
     def base(self) -> str:
         """The harness base image (static busybox FROM scratch), built once per engine."""
@@ -269,6 +271,6 @@ class ImageCache:
 
     def _default_format(self) -> str:
         """The format the engine builds when not told (its fingerprint says which)."""
-        if self._default is None:
-            self._default = self.engine.info().default_build_format or "default"
-        return self._default
+        if self.default_format is None:
+            self.default_format = self.engine.info().default_build_format or "default"
+        return self.default_format

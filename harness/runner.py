@@ -170,7 +170,7 @@ def open_engines(engines: list[Engine], run_id: str) -> dict[str, EngineSlot]:
     slots = {}
     for engine in engines:
         info = engine.info()
-        cache = ImageCache(engine, run_id)
+        cache = ImageCache(engine, run_id, default_format=info.default_build_format or None)
         if info.available:
             with contextlib.suppress(HarnessError):
                 cache.base()
