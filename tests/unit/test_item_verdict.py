@@ -76,6 +76,12 @@ def test_observed_value_must_match_to_explain() -> None:
     assert judge(scenario([kd]), "podman", outcome("z\n")).kind == KNOWN
 
 
+def test_observed_value_counts_even_when_a_loose_expectation_passes() -> None:
+    kd = {**KD, "observed": "x\n"}  # the value differs from the other engine's, not wrong
+    assert judge(scenario([kd]), "podman", outcome("x\n")).kind == KNOWN
+    assert judge(scenario([kd]), "podman", outcome("y\n")).kind == FAILED
+
+
 def test_compare_only_key_is_decidable_only_with_observed() -> None:
     bare = {"engine": "podman", "key": "a.inspect.Config.Cmd", "why": "w"}
     assert decidable_divergences(scenario([bare]), "podman") == []
