@@ -95,9 +95,13 @@ def _health(state: dict[str, Any]) -> str | None:
 
 
 def _signal_name(value: Any) -> str | None:
-    """StopSignal: Docker gives a name ('SIGUSR1'), libpod's inspect a number (10)."""
+    """StopSignal: Docker gives a name ('SIGUSR1'), libpod's inspect a number (10), and
+    Podman's Docker-compatible inspect the number as a string ('10'): all the same fact.
+    The raw shape stays observable as `inspect.Config.StopSignal`."""
     if value is None or value == "":
         return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         try:
             return signal.Signals(value).name
