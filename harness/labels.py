@@ -15,6 +15,9 @@ RUN = "io.harness.run"
 SCENARIO = "io.harness.scenario"
 OWNER = "io.harness.owner"
 CACHE = "io.harness.cache"
+# The engine surface that made a resource: two surfaces can share one store (podman and
+# podman-docker-api), and one surface's teardown must not remove the other's containers.
+ENGINE = "io.harness.engine"
 PREFIX = "io.harness."
 
 
@@ -27,8 +30,11 @@ def owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def resource_labels(run_id: str, scenario_id: str) -> dict[str, str]:
-    return {RUN: run_id, SCENARIO: scenario_id, OWNER: owner()}
+def resource_labels(run_id: str, scenario_id: str, engine: str | None = None) -> dict[str, str]:
+    labels = {RUN: run_id, SCENARIO: scenario_id, OWNER: owner()}
+    if engine is not None:
+        labels[ENGINE] = engine
+    return labels
 
 
 def short_hash(*parts: str, length: int = 8) -> str:

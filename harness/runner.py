@@ -21,7 +21,7 @@ from harness.compare import ERROR, UNSUPPORTED, EngineOutcome, engine_status, ru
 from harness.engines.base import Engine, EngineInfo, Unsupported
 from harness.errors import EngineError, EngineUnavailable, HarnessError
 from harness.images import ImageCache
-from harness.labels import RUN, SCENARIO, new_run_id, resource_labels
+from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
 from harness.loader import BASE_IMAGE, LoadedScenario
 from harness.observe import image_facts, lookup
 from harness.resource_steps import create_resources
@@ -96,7 +96,7 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
     """Run one scenario on one engine; never raises for engine trouble."""
     started = time.monotonic()
     scenario = loaded.scenario
-    labels = resource_labels(cache.run_id, scenario.id)
+    labels = resource_labels(cache.run_id, scenario.id, engine.name)
     ctx = StepContext(engine=engine, loaded=loaded, run_id=cache.run_id, labels=labels, images={})
     outcome: EngineOutcome
     tmp = Path(tempfile.mkdtemp(prefix="harness-"))
@@ -130,8 +130,8 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
 
 
 def _teardown(engine: Engine, run_id: str, scenario_id: str) -> list[str]:
-    """Remove everything labelled for this scenario; report what would not go."""
-    selector = {RUN: run_id, SCENARIO: scenario_id}
+    """Remove everything labelled for this scenario on this surface; report what would not go."""
+    selector = {RUN: run_id, SCENARIO: scenario_id, ENGINE: engine.name}
     try:
         engine.remove_labelled(selector)
         left = engine.list_labelled(selector)

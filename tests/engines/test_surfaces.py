@@ -63,3 +63,25 @@ def test_healthcheck_run_is_probed_unsupported_on_the_docker_api() -> None:
     engine = create_engine("podman-docker-api")
     with pytest.raises(Unsupported, match="404"):
         engine.healthcheck_run("0" * 64)
+
+
+def test_one_surface_teardown_spares_the_other_surface_on_the_same_store() -> None:
+    """podman and podman-docker-api run the same scenario at once in one Podman store."""
+    _require("podman-docker-api")
+    _require("podman")
+    from harness.engines.base import ContainerSpec
+    from harness.labels import resource_labels
+    from harness.runner import _teardown
+
+    run_id, scenario = new_run_id(), "surfaces.teardown"
+    surface, libpod = create_engine("podman-docker-api"), create_engine("podman")
+    try:
+        base = ImageCache(surface, run_id).base()
+        labels = resource_labels(run_id, scenario, surface.name)
+        cid = surface.create_container(
+            ContainerSpec(image=base, name=f"h-test-{run_id[-6:]}", labels=labels)
+        )
+        assert _teardown(libpod, run_id, scenario) == []
+        assert surface.list_labelled({RUN: run_id})["containers"] == [cid]
+    finally:
+        surface.remove_labelled({RUN: run_id})
