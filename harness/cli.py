@@ -11,19 +11,21 @@ import json
 import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
+from harness.cleanup import sweep_stale
 from harness.compare import DIVERGENT, ERROR, FAILING, EngineOutcome
 from harness.engines import create_engine, default_names
 from harness.engines.base import Engine
 from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
-from harness.labels import RUN
+from harness.labels import CACHE, RUN
 from harness.loader import load_all
 from harness.report import write_reports
 from harness.results import to_document
 from harness.runner import run_scenarios
 from harness.scenario import scenario_json_schema
+from harness.security import Policy
+from harness.signals import interrupt_once
 
 OK, FINDINGS, BAD_INPUT, ENGINE_TROUBLE = 0, 1, 2, 3
 
@@ -54,16 +56,15 @@ def _exit_code(document: dict[str, Any]) -> int:
     return OK
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+def _policy(args: argparse.Namespace) -> Policy:
+    return Policy(allow_host_binds=args.allow_host_binds, allow_privileged=args.allow_privileged)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenarios = load_all([Path(p) for p in args.paths])
+    scenarios = load_all([Path(p) for p in args.paths], _policy(args))
     if args.filter:
         scenarios = [s for s in scenarios if args.filter in s.scenario.id]
     engines = _engines(args.engine, _urls(args.url))
-    signal.signal(signal.SIGTERM, _raise_interrupt)
 
     def progress(scenario_id: str, engine: str, outcome: EngineOutcome) -> None:
         if not args.quiet:
@@ -73,24 +74,31 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    try:
-        result = run_scenarios(scenarios, engines, jobs=args.jobs, progress=progress)
-    finally:
-        for engine in engines:
-            engine.close()
-    document = to_document(result)
-    paths = write_reports(document, Path(args.out))
+    with interrupt_once() as interrupt:
+        try:
+            result = run_scenarios(scenarios, engines, jobs=args.jobs, progress=progress)
+        finally:
+            for engine in engines:
+                engine.close()
+        document = to_document(result)
+        paths = write_reports(document, Path(args.out))
     counts = ", ".join(f"{n} {v}" for v, n in document["summary"].items() if n)
     print(f"{len(document['scenarios'])} scenarios: {counts}")
     for engine in document["engines"]:
         if not engine["available"]:
             print(f"engine {engine['name']} unavailable: {engine['error']}")
+        elif engine["error"]:
+            print(f"engine {engine['name']}: {engine['error']}")
+    for name, left in result.leftovers.items():
+        print(f"engine {name}: {len(left)} leftovers found after the run (removed)")
+    if result.incomplete:
+        print(f"interrupted by {signal.Signals(interrupt.received or 2).name}: results incomplete")
     print("wrote " + ", ".join(str(p) for p in paths))
     return _exit_code(document) if not result.incomplete else ENGINE_TROUBLE
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenarios = load_all([Path(p) for p in args.paths])
+    scenarios = load_all([Path(p) for p in args.paths], _policy(args))
     print(f"{len(scenarios)} scenario files valid")
     return OK
 
@@ -114,27 +122,29 @@ def cmd_engines(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
+    """Default: only what dead harness processes left (live runs and the user's own
+    resources are never touched); `--run ID` one run; `--all` every labelled resource."""
     status = OK
     for engine in _engines(args.engine, _urls(args.url)):
-        selector = {RUN: args.run} if args.run else {RUN: ""}
         try:
-            removed = engine.remove_labelled(selector)
-            images = _clean_images(engine) if args.images else 0
-            print(f"{engine.name}: removed {removed} resources, {images} images")
+            if args.run or args.all:
+                removed = engine.remove_labelled({RUN: args.run or ""})
+                detail = ""
+            else:
+                report = sweep_stale(engine)
+                removed = report.total
+                for error in report.errors:
+                    print(error, file=sys.stderr)
+                    status = ENGINE_TROUBLE
+                detail = f" of {len(report.removed)} dead runs; left {len(report.live)} live runs"
+            images = len(engine.remove_cache_images(CACHE)) if args.images else 0
+            print(f"{engine.name}: removed {removed} resources{detail}, {images} cached image tags")
         except (EngineError, EngineUnavailable) as exc:
             print(f"{engine.name}: {exc}", file=sys.stderr)
             status = ENGINE_TROUBLE
         finally:
             engine.close()
     return status
-
-
-def _clean_images(engine: Engine) -> int:
-    removed = 0
-    remover = getattr(engine, "remove_labelled_images", None)
-    if callable(remover):
-        removed = int(remover({RUN: ""}))
-    return removed
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -176,9 +186,22 @@ def build_parser() -> argparse.ArgumentParser:
             help="API URL for an engine, e.g. docker=unix:///var/run/docker.sock",
         )
 
+    def security_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--allow-host-binds",
+            action="store_true",
+            help="allow bind mounts of host paths outside the scenario's directory (flagged)",
+        )
+        p.add_argument(
+            "--allow-privileged",
+            action="store_true",
+            help="allow privileged containers (flagged in the report)",
+        )
+
     run = sub.add_parser("run", help="run scenarios on engines and write the reports")
     run.add_argument("paths", nargs="*", default=["scenarios"])
     engine_opts(run)
+    security_opts(run)
     run.add_argument("--out", default="reports")
     run.add_argument("-j", "--jobs", type=int, default=1)
     run.add_argument("-k", "--filter", help="only scenarios whose id contains this text")
@@ -197,12 +220,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check scenario files; run nothing")
     validate.add_argument("paths", nargs="*", default=["scenarios"])
+    security_opts(validate)
     validate.set_defaults(func=cmd_validate)
 
-    clean = sub.add_parser("clean", help="remove every resource carrying harness labels")
+    clean = sub.add_parser(
+        "clean", help="remove what crashed harness runs left (live runs are left alone)"
+    )
     engine_opts(clean)
-    clean.add_argument("--run", help="only this run id")
-    clean.add_argument("--images", action="store_true", help="also remove cached images")
+    scope = clean.add_mutually_exclusive_group()
+    scope.add_argument("--run", help="remove every resource of this run id, live or not")
+    scope.add_argument(
+        "--all", action="store_true", help="remove every harness-labelled resource, live or not"
+    )
+    clean.add_argument(
+        "--images", action="store_true", help="also remove cached images no container uses"
+    )
     clean.set_defaults(func=cmd_clean)
 
     schema = sub.add_parser("schema", help="print a JSON Schema")

@@ -1,6 +1,7 @@
 """Resource labels (a contract): every container, volume, network and image the
 harness creates carries the run and scenario it belongs to, plus its owner
-(host and pid) so a later run can tell a crashed run's leftovers from a live one.
+(`host:pid:starttime`) so a later run can tell a crashed run's leftovers from a
+live one, even after the pid has been reused by another process.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import secrets
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
 RUN = "io.harness.run"
 SCENARIO = "io.harness.scenario"
@@ -26,8 +28,25 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
+def process_start_time(pid: int) -> str | None:
+    """Field 22 of /proc/PID/stat (clock ticks since boot); None when the pid is gone.
+
+    Together with the pid it names one process for the life of the host: a
+    reused pid has a different start time.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else None
+
+
 def owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """`host:pid:starttime` of this process."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{process_start_time(pid) or 0}"
 
 
 def resource_labels(run_id: str, scenario_id: str, engine: str | None = None) -> dict[str, str]:

@@ -8,15 +8,26 @@ syntax (yamlpos), shape and types (pydantic models), then cross-references
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from harness.engines._util import parse_size
 from harness.errors import Location, ScenarioError, ScenarioErrors
-from harness.scenario import KEY_MATCHERS, CliSpec, ExecSpec, NetworkRmSpec, RunSpec, Scenario
-from harness.yamlpos import Positioned, load_positioned
+from harness.scenario import (
+    KEY_MATCHERS,
+    CliSpec,
+    ExecSpec,
+    HostSpec,
+    NetworkRmSpec,
+    RunSpec,
+    Scenario,
+)
+from harness.security import Policy, concerns
+from harness.yamlpos import MAX_BYTES, Positioned, load_positioned
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
 BASE_IMAGE = "base"
@@ -30,6 +41,7 @@ class LoadedScenario:
     scenario: Scenario
     path: Path
     positions: Positioned
+    flags: tuple[str, ...] = ()  # host-reaching requests the user allowed (see security)
 
     def line_of(self, *path: str | int) -> int:
         return self.positions.locate(str(self.path), tuple(path)).line
@@ -39,17 +51,38 @@ class LoadedScenario:
         return self.path.parent
 
 
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
+    """Pydantic's error location without its own entries (union tags such as
+    `list[str]`): keep only the steps that exist in the document, plus a final
+    missing key."""
+    path: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        exists = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if exists:
+            node = node[part]
+        elif isinstance(part, str) and i == len(loc) - 1 and isinstance(node, dict):
+            pass  # a missing key: keep it, so the message names it
+        else:
+            continue  # a pydantic tag, not a place in the file
+        path.append(part)
+    return tuple(path)
+
+
 def _pydantic_errors(exc: ValidationError, doc: Positioned, file: str) -> list[ScenarioError]:
     errors = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        loc = _data_path(err["loc"], doc.data)
         where = ".".join(str(p) for p in loc) or "(top level)"
         msg = err["msg"]
         at_key = False
+        last = err["loc"][-1] if err["loc"] else "(top level)"
         if err["type"] == "extra_forbidden":
-            msg, at_key = f"unknown key {loc[-1]!r}", True
+            msg, at_key = f"unknown key {last!r}", True
         elif err["type"] == "missing":
-            msg = f"missing required key {loc[-1]!r}"
+            msg = f"missing required key {last!r}"
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
             msg = f"{msg} (got {err['input']!r:.60})"
         named = _NAMED_EXPECTATION.search(msg)
@@ -81,10 +114,8 @@ def _resource_refs(
     for j, m in enumerate(getattr(spec, "mounts", [])):
         if m.type == "volume" and m.source is not None and m.source not in scenario.volumes:
             out.append((("mounts", j, "source"), f"unknown volume {m.source!r}"))
-        if m.type == "bind" and not _bind_ok(m.source, base):
-            out.append(
-                (("mounts", j, "source"), "a bind source is under {{ tmp }} or the scenario's dir")
-            )
+        if m.type == "bind" and m.source is None:
+            out.append((("mounts", j), "a bind mount needs a 'source'"))
     if isinstance(spec, CliSpec):
         known = {"tmp", *(f"volumes.{v}" for v in scenario.volumes)}
         known |= {f"networks.{n}" for n in scenario.networks}
@@ -105,12 +136,40 @@ def _resource_refs(
     return out
 
 
-def _bind_ok(source: str | None, base: Path) -> bool:
-    if source is None:
-        return False
-    if re.match(r"^\{\{ ?tmp ?\}\}(/|$)", source):
-        return ".." not in source.split("/")
-    return not source.startswith("/") and (base / source).resolve().is_relative_to(base.resolve())
+def _escapes(rel: str) -> bool:
+    return rel.startswith("/") or ".." in rel.replace("\\", "/").split("/")
+
+
+def _host_mem_bytes() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _host_paths(scenario: Scenario, base: Path) -> list[tuple[tuple[str | int, ...], str]]:
+    """Host-side paths stay in {{ tmp }}; limits stay within what this host has."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for rel in scenario.host_files:
+        if not rel or _escapes(rel):
+            out.append((("host_files", rel), f"host file {rel!r} must be a relative path in tmp"))
+    host_mem = _host_mem_bytes()
+    for i, step in enumerate(scenario.steps):
+        spec = step.spec
+        if isinstance(spec, HostSpec) and ".." in spec.path.split("/"):
+            out.append((("steps", i, step.kind, "path"), "a host path may not contain '..'"))
+        memory = getattr(spec, "memory", None)
+        if isinstance(spec, RunSpec) and memory and host_mem and parse_size(memory) > host_mem:
+            out.append(
+                (
+                    ("steps", i, step.kind, "memory"),
+                    f"memory {memory} is more than this host has ({host_mem} bytes)",
+                )
+            )
+    return out
 
 
 def _check_references(
@@ -164,8 +223,11 @@ def _check_references(
                 problems.append(
                     ((*where, "context"), "context must stay inside the scenario's directory")
                 )
+            elif not (ctx / image.file).resolve().is_relative_to(ctx):
+                problems.append(((*where, "file"), "file must stay inside the context"))
             elif not (ctx / image.file).is_file():
                 problems.append(((*where, "context"), f"no {image.file} in {ctx}"))
+    problems += _host_paths(scenario, base)
     for key in [*scenario.expect, *scenario.compare]:
         head = key.split(".", 1)[0]
         if head not in seen and head != "image":
@@ -200,13 +262,40 @@ def _precise(
     return where
 
 
-def load_scenario(path: Path) -> LoadedScenario:
-    """Load and validate one file; raise ScenarioErrors listing every problem found."""
+def _read(path: Path) -> str:
+    """The file's text, refusing anything that is not a regular file of sane size
+    before reading it (a FIFO or /dev/zero would never end)."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioErrors([ScenarioError(Location(file, 1, 1), "not a regular file")])
+        if info.st_size > MAX_BYTES:
+            raise ScenarioErrors(
+                [ScenarioError(Location(file, 1, 1), f"file larger than {MAX_BYTES} bytes")]
+            )
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioErrors([ScenarioError(Location(file), f"cannot read: {exc}")]) from None
+        raise ScenarioErrors([ScenarioError(Location(file, 1, 1), f"cannot read: {exc}")]) from None
+
+
+def _security(
+    scenario: Scenario, doc: Positioned, file: str, base: Path, policy: Policy
+) -> tuple[list[ScenarioError], tuple[str, ...]]:
+    """Refusals for what the policy does not allow; flags for what it does."""
+    errors, flags = [], []
+    for concern in concerns(scenario, base):
+        if policy.allows(concern.kind):
+            flags.append(concern.detail)
+        else:
+            errors.append(ScenarioError(doc.locate(file, concern.where), concern.refusal()))
+    return errors, tuple(flags)
+
+
+def load_scenario(path: Path, policy: Policy | None = None) -> LoadedScenario:
+    """Load and validate one file; raise ScenarioErrors listing every problem found."""
+    file = str(path)
+    text = _read(path)
     try:
         doc = load_positioned(text, file)
     except ScenarioError as exc:
@@ -225,9 +314,10 @@ def load_scenario(path: Path) -> LoadedScenario:
     except ValidationError as exc:
         raise ScenarioErrors(_pydantic_errors(exc, doc, file)) from None
     problems = _check_references(scenario, doc, file, path.parent, text)
-    if problems:
-        raise ScenarioErrors(problems)
-    return LoadedScenario(scenario, path, doc)
+    refused, flags = _security(scenario, doc, file, path.parent, policy or Policy())
+    if problems or refused:
+        raise ScenarioErrors(problems + refused)
+    return LoadedScenario(scenario, path, doc, flags)
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -245,7 +335,7 @@ def discover(paths: list[Path]) -> list[Path]:
     return found
 
 
-def load_all(paths: list[Path]) -> list[LoadedScenario]:
+def load_all(paths: list[Path], policy: Policy | None = None) -> list[LoadedScenario]:
     """Load every scenario under `paths`; collect all errors, including duplicate ids."""
     loaded: list[LoadedScenario] = []
     errors: list[ScenarioError] = []
@@ -260,10 +350,10 @@ def load_all(paths: list[Path]) -> list[LoadedScenario]:
         )
     for f in files:
         if not f.exists():
-            errors.append(ScenarioError(Location(str(f)), "no such file"))
+            errors.append(ScenarioError(Location(str(f), 1, 1), "no such file"))
             continue
         try:
-            loaded.append(load_scenario(f))
+            loaded.append(load_scenario(f, policy))
         except ScenarioErrors as exc:
             errors.extend(exc.errors)
     first: dict[str, LoadedScenario] = {}

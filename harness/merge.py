@@ -83,6 +83,7 @@ def _merge_scenario(parts: list[tuple[dict[str, Any], dict[str, str], str]]) -> 
         keys += [d["key"] for d in scenario["differences"]]
     merged["known_divergences"] = _unique(known)
     merged["stale_divergences"] = _unique(stale)
+    merged["host_access"] = _unique([f for s, _, _ in parts for f in s.get("host_access", [])])
     merged["differences"] = _differences(merged, _unique(keys))
     merged["verdict"] = min((leg["verdict"] for leg in merged["legs"]), key=_WORST_FIRST.index)
     return merged

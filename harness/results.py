@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 
 from harness.compare import VERDICTS, EngineOutcome
+from harness.redact import redact, secret_values
 from harness.runner import RunResult, ScenarioResult
 
 SCHEMA_ID = "harness.results/1"
@@ -80,13 +81,19 @@ def _scenario_json(result: ScenarioResult) -> dict[str, Any]:
         ],
         "known_divergences": [_jsonable(kd) for kd in result.divergences],
         "stale_divergences": [_jsonable(kd) for kd in result.stale_divergences],
+        "host_access": list(result.loaded.flags),
         "expect": {k: _jsonable(v) for k, v in s.expect.items()},
         "steps": [{"kind": st.kind, **st.spec.model_dump(exclude_defaults=True)} for st in s.steps],
     }
 
 
 def to_document(run: RunResult) -> dict[str, Any]:
-    """The results.json document of one run."""
+    """The results.json document of one run, with every secret env value masked."""
+    secrets = {v for r in run.scenarios for v in secret_values(r.loaded.scenario)}
+    return dict(redact(_document(run), secrets))
+
+
+def _document(run: RunResult) -> dict[str, Any]:
     return {
         "schema": SCHEMA_ID,
         "run": {
@@ -100,6 +107,8 @@ def to_document(run: RunResult) -> dict[str, Any]:
                 "python": platform.python_version(),
             },
             "build_stats": run.build_stats,
+            "leftovers": run.leftovers,
+            "stale_removed": run.stale_removed,
         },
         "engines": [{**info.to_json(), "host": socket.gethostname()} for info in run.engines],
         "scenarios": [_scenario_json(r) for r in run.scenarios],
@@ -114,11 +123,19 @@ def summarize(verdicts: Any) -> dict[str, int]:
     return counts
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write so a reader never sees half a file, even if the harness dies midway."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp makes 0600; reports are for every reader, as any new file would be.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

@@ -8,8 +8,10 @@ included). It knows nothing of YAML, reports or SDKs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,11 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.cleanup import sweep_stale
 from harness.compare import ERROR, UNSUPPORTED, EngineOutcome, engine_status, run_checks, verdict
 from harness.engines.base import Engine, EngineInfo, Unsupported
-from harness.errors import EngineError, EngineUnavailable, HarnessError
+from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTimeout
 from harness.images import ImageCache
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
+from harness.leaks import audit_run, teardown_and_audit
 from harness.loader import BASE_IMAGE, LoadedScenario
 from harness.observe import image_facts, lookup
 from harness.resource_steps import create_resources
@@ -51,6 +55,12 @@ class RunResult:
     scenarios: list[ScenarioResult]
     incomplete: bool = False
     build_stats: dict[str, dict[str, float]] = field(default_factory=dict)
+    leftovers: dict[str, list[str]] = field(default_factory=dict)
+    stale_removed: dict[str, int] = field(default_factory=dict)
+
+
+class Interrupted(HarnessError):
+    """The run was interrupted (SIGINT/SIGTERM) before this scenario finished."""
 
 
 def _now() -> str:
@@ -92,21 +102,60 @@ def _image_fact(facts: dict[str, Any], fact: str) -> Any:
     return facts.get(fact)
 
 
-def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> EngineOutcome:
-    """Run one scenario on one engine; never raises for engine trouble."""
+def _raise_unasked_timeouts(ctx: StepContext) -> None:
+    """A step that hung (and had its container killed) makes the outcome an error,
+    unless the scenario is about that timeout (it names `STEP.timed_out`)."""
+    scenario = ctx.loaded.scenario
+    asked = {*scenario.expect, *scenario.compare, *(kd.key for kd in scenario.known_divergences)}
+    for name in scenario.step_names:
+        key = f"{name}.timed_out"
+        if ctx.observations.get(key) is True and key not in asked:
+            raise StepTimeout(
+                f"step {name!r} timed out; its container was killed (observations so far kept)"
+            )
+
+
+def run_one(
+    loaded: LoadedScenario,
+    engine: Engine,
+    cache: ImageCache,
+    cancel: threading.Event | None = None,
+) -> EngineOutcome:
+    """Run one scenario on one engine; never raises for engine trouble.
+
+    Anything an engine or its SDK throws (a daemon that died mid-step raises
+    plain connection errors) becomes an `error` outcome with the reason, so
+    the other engines and scenarios carry on.
+    """
     started = time.monotonic()
     scenario = loaded.scenario
     labels = resource_labels(cache.run_id, scenario.id, engine.name)
-    ctx = StepContext(engine=engine, loaded=loaded, run_id=cache.run_id, labels=labels, images={})
+    ctx = StepContext(
+        engine=engine,
+        loaded=loaded,
+        run_id=cache.run_id,
+        labels=labels,
+        images={},
+        cancel=cancel or threading.Event(),
+    )
     outcome: EngineOutcome
     tmp = Path(tempfile.mkdtemp(prefix="harness-"))
+
+    def check_cancel() -> None:
+        if ctx.cancel.is_set():
+            raise Interrupted("interrupted before this scenario finished")
+
     try:
+        check_cancel()
         ctx.images[BASE_IMAGE] = cache.base()
         for name in scenario.images:
             ctx.images[name] = cache.scenario_image(loaded, name, dict(ctx.images))
         create_resources(ctx, tmp)
         for step in scenario.steps:
+            check_cancel()
             HANDLERS[step.kind](ctx, step.spec)
+        check_cancel()
+        _raise_unasked_timeouts(ctx)
         _resolve_inspect_keys(ctx, cache.formats)
         checks = run_checks(scenario, ctx.observations)
         outcome = EngineOutcome(
@@ -120,6 +169,12 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
         outcome = EngineOutcome(
             status=ERROR, observations=ctx.observations, error=f"{type(exc).__name__}: {exc}"
         )
+    except Exception as exc:  # an SDK's own exception: the engine failed in a way it did not say
+        outcome = EngineOutcome(
+            status=ERROR,
+            observations=ctx.observations,
+            error=f"{engine.name} failed: {type(exc).__name__}: {exc}",
+        )
     finally:
         leftovers = _teardown(engine, cache.run_id, scenario.id)
         leftovers += _remove_anonymous(engine, ctx.anonymous)
@@ -130,14 +185,9 @@ def run_one(loaded: LoadedScenario, engine: Engine, cache: ImageCache) -> Engine
 
 
 def _teardown(engine: Engine, run_id: str, scenario_id: str) -> list[str]:
-    """Remove everything labelled for this scenario on this surface; report what would not go."""
-    selector = {RUN: run_id, SCENARIO: scenario_id, ENGINE: engine.name}
-    try:
-        engine.remove_labelled(selector)
-        left = engine.list_labelled(selector)
-    except (EngineError, EngineUnavailable, OSError) as exc:
-        return [f"teardown failed: {exc}"]
-    return [f"{kind}:{rid}" for kind, ids in left.items() for rid in ids]
+    """Remove everything labelled for this scenario on this surface (engines may share
+    storage); the leftovers the leak audit found."""
+    return teardown_and_audit(engine, {RUN: run_id, SCENARIO: scenario_id, ENGINE: engine.name})
 
 
 def _remove_anonymous(engine: Engine, names: set[str]) -> list[str]:
@@ -146,11 +196,11 @@ def _remove_anonymous(engine: Engine, names: set[str]) -> list[str]:
     for name in sorted(names):
         try:
             engine.inspect_volume(name)
-        except EngineError:
-            continue  # already gone (removed with its container)
+        except (EngineError, EngineUnavailable, OSError):
+            continue  # already gone (removed with its container), or the engine is gone
         try:
             engine.remove_volume(name, force=True)
-        except EngineError as exc:
+        except (EngineError, EngineUnavailable, OSError) as exc:
             left.append(f"volume:{name} ({exc})")
     return left
 
@@ -162,11 +212,14 @@ class EngineSlot:
     engine: Engine
     info: EngineInfo
     cache: ImageCache
+    stale_removed: int = 0  # resources of dead harness processes swept when opened
+    lost: str | None = None  # why the engine stopped answering mid-run, once it has
 
 
 def open_engines(engines: list[Engine], run_id: str) -> dict[str, EngineSlot]:
-    """Fingerprint every engine and build the base image once on each available one,
-    before any parallel work starts (a failed build resurfaces in each scenario)."""
+    """Fingerprint every engine, sweep what dead harness processes left on it, and
+    build the base image once on each available one, before any parallel work
+    starts (a failed build resurfaces in each scenario)."""
     slots = {}
     for engine in engines:
         info = engine.info()
@@ -174,15 +227,44 @@ def open_engines(engines: list[Engine], run_id: str) -> dict[str, EngineSlot]:
         if info.available:
             with contextlib.suppress(HarnessError):
                 cache.base()
-        slots[engine.name] = EngineSlot(engine, info, cache)
+        slot = EngineSlot(engine, info, cache)
+        if info.available:
+            slot.stale_removed = sweep_stale(engine).total
+        slots[engine.name] = slot
     return slots
 
 
-def run_item(loaded: LoadedScenario, slot: EngineSlot) -> EngineOutcome:
-    """One (scenario, engine) item; an unavailable engine gives an `error` outcome."""
+def run_item(
+    loaded: LoadedScenario, slot: EngineSlot, cancel: threading.Event | None = None
+) -> EngineOutcome:
+    """One (scenario, engine) item; an unavailable engine gives an `error` outcome.
+
+    An engine that stops answering (its daemon died) is noticed after the item
+    that met it: that item and every later one on it become `error`, quickly,
+    while the other engines carry on.
+    """
     if not slot.info.available:
         return EngineOutcome(status=ERROR, error=f"engine unavailable: {slot.info.error}")
-    return run_one(loaded, slot.engine, slot.cache)
+    if slot.lost is not None:
+        return EngineOutcome(status=ERROR, error=f"engine went away during the run: {slot.lost}")
+    result = run_one(loaded, slot.engine, slot.cache, cancel)
+    if (result.status == ERROR or result.leftovers) and not (cancel and cancel.is_set()):
+        gone = _still_there(slot.engine)
+        if gone is not None:
+            slot.lost = slot.lost or gone
+            first = f" (first: {result.error})" if result.error else ""
+            result.status = ERROR
+            result.error = f"engine went away during this scenario: {gone}{first}"
+    return result
+
+
+def _still_there(engine: Engine) -> str | None:
+    """None if the engine still answers, else why not (asked after a bad outcome)."""
+    try:
+        info = engine.info()
+    except Exception as exc:  # an adapter that raises instead of reporting
+        return f"{type(exc).__name__}: {exc}"
+    return None if info.available else (info.error or "not available")
 
 
 def assemble(
@@ -225,32 +307,59 @@ def run_scenarios(
     run_id: str | None = None,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Run every scenario on every engine; unavailable engines give `error` outcomes."""
+    """Run every scenario on every engine; unavailable engines give `error` outcomes.
+
+    On KeyboardInterrupt (SIGINT/SIGTERM through `harness.signals`) the run
+    stops: steps still running are told to stop, the run's resources are swept
+    (which also ends the waits on them), and what finished is returned, marked
+    incomplete. At the end a run-level leak audit records anything still
+    carrying the run's labels, then removes it.
+    """
     run_id = run_id or new_run_id()
     started = _now()
     slots = open_engines(engines, run_id)
     outcomes: dict[tuple[str, str], EngineOutcome] = {}
+    cancel = threading.Event()
     incomplete = False
 
     def task(loaded: LoadedScenario, engine: str) -> None:
-        result = run_item(loaded, slots[engine])
+        if cancel.is_set():
+            return
+        result = run_item(loaded, slots[engine], cancel)
         outcomes[(loaded.scenario.id, engine)] = result
         if progress:
             progress(loaded.scenario.id, engine, result)
 
+    def answering() -> list[Engine]:
+        return [s.engine for s in slots.values() if s.info.available and s.lost is None]
+
+    def interrupted() -> None:
+        cancel.set()
+        audit_run(answering(), {RUN: run_id})
+
     names = [e.name for e in engines]
     try:
-        execute(plan(scenarios, names), task, jobs)
+        execute(plan(scenarios, names), task, jobs, on_interrupt=interrupted)
     except KeyboardInterrupt:
         incomplete = True
-        for slot in slots.values():
-            if slot.info.available:
-                _sweep(slot.engine, run_id)
+        if not cancel.is_set():
+            interrupted()
+    leftovers = audit_run(answering(), {RUN: run_id})
     results = assemble(scenarios, names, outcomes)
-    infos = [slot.info for slot in slots.values()]
-    return RunResult(run_id, started, _now(), infos, results, incomplete, build_stats(slots))
-
-
-def _sweep(engine: Engine, run_id: str) -> None:
-    with contextlib.suppress(EngineError, EngineUnavailable, OSError):
-        engine.remove_labelled({RUN: run_id})
+    infos = [
+        dataclasses.replace(s.info, error=f"went away during the run: {s.lost}")
+        if s.lost
+        else s.info
+        for s in slots.values()
+    ]
+    return RunResult(
+        run_id,
+        started,
+        _now(),
+        infos,
+        results,
+        incomplete,
+        build_stats(slots),
+        leftovers,
+        {name: s.stale_removed for name, s in slots.items() if s.info.available},
+    )

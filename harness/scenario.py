@@ -127,10 +127,11 @@ class RunSpec(Model):
     ports: dict[str, int] = {}
     memory: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*[bkmgtBKMGT]?$")] | None = None
     cpus: Annotated[float, Field(gt=0, le=1024)] | None = None
-    pids_limit: Annotated[int, Field(ge=-1)] | None = None
+    pids_limit: Annotated[int, Field(ge=-1, le=4_194_304)] | None = None  # Linux pid_max
     pid_mode: str | None = None
     ipc_mode: str | None = None
     read_only: bool = False
+    privileged: bool = False  # refused at load time unless the user allows it
     cap_add: list[str] = []
     cap_drop: list[str] = []
     stop_signal: str | None = None

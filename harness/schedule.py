@@ -95,8 +95,17 @@ def plan(scenarios: list[LoadedScenario], engines: list[str]) -> list[Unit]:
     return [Unit(tuple(items)) for items in units.values()]
 
 
-def execute(units: list[Unit], task: Callable[[LoadedScenario, str], T], jobs: int) -> list[T]:
-    """Run `task` on every item: units in parallel on `jobs` threads, a unit's items in order."""
+def execute(
+    units: list[Unit],
+    task: Callable[[LoadedScenario, str], T],
+    jobs: int,
+    on_interrupt: Callable[[], None] | None = None,
+) -> list[T]:
+    """Run `task` on every item: units in parallel on `jobs` threads, a unit's items in order.
+
+    `on_interrupt` runs on Ctrl-C/SIGTERM before waiting for the items in flight,
+    so it can make them stop (the runner removes their containers).
+    """
 
     def run_unit(unit: Unit) -> list[T]:
         return [task(loaded, engine) for loaded, engine in unit.items]
@@ -107,6 +116,10 @@ def execute(units: list[Unit], task: Callable[[LoadedScenario, str], T], jobs: i
     try:
         futures = [pool.submit(run_unit, unit) for unit in units]
         return [r for future in futures for r in future.result()]
+    except KeyboardInterrupt:
+        if on_interrupt is not None:
+            on_interrupt()
+        raise
     finally:
         # On Ctrl-C/SIGTERM, drop the queued work: `with` would run all of it first.
         pool.shutdown(wait=True, cancel_futures=True)

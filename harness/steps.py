@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class StepContext:
     inspects: dict[str, dict[str, Any]] = field(default_factory=dict)
     tmp: Path | None = None
     anonymous: set[str] = field(default_factory=set)
+    cancel: threading.Event = field(default_factory=threading.Event)  # set on SIGINT/SIGTERM
 
     def expand(self, value: str) -> str:
         """Fill `{{ tmp }}`, `{{ volumes.NAME }}`, `{{ networks.NAME }}` and
@@ -161,6 +163,7 @@ def _container_spec(ctx: StepContext, spec: RunSpec) -> ContainerSpec:
         pid_mode=spec.pid_mode,
         ipc_mode=spec.ipc_mode,
         read_only=spec.read_only,
+        privileged=spec.privileged,
         cap_add=tuple(spec.cap_add),
         cap_drop=tuple(spec.cap_drop),
         stop_signal=spec.stop_signal,
@@ -248,17 +251,28 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
 
 
 def run_exec(ctx: StepContext, spec: ExecSpec) -> None:
-    """Run a command in an earlier detached container."""
-    result = ctx.engine.exec(
-        ctx.containers[spec.container],
-        [ctx.expand(word) for word in spec.command],
-        user=spec.user,
-        workdir=spec.workdir,
-        env=dict(spec.env) or None,
+    """Run a command in an earlier detached container, within the step's timeout.
+
+    The engine APIs cannot kill one exec'd process, so a hung exec ends by
+    killing its container (`STEP.timed_out: true`); the runner then makes the
+    outcome an error unless the scenario asked about `timed_out` itself.
+    """
+    cid = ctx.containers[spec.container]
+    command = [ctx.expand(word) for word in spec.command]
+    result = waits.within(
+        lambda: ctx.engine.exec(
+            cid, command, user=spec.user, workdir=spec.workdir, env=dict(spec.env) or None
+        ),
+        spec.timeout,
     )
+    if result is None:
+        ctx.engine.kill(cid)
+        ctx.record(spec.name, exit_code=None, timed_out=True, stdout="", stderr="")
+        return
     ctx.record(
         spec.name,
         exit_code=result.exit_code,
+        timed_out=False,
         stdout=text(result.stdout),
         stderr=text(result.stderr),
     )
@@ -300,7 +314,7 @@ def _wait_check(ctx: StepContext, spec: WaitSpec, cid: str) -> Callable[[], tupl
 def wait_for(ctx: StepContext, spec: WaitSpec) -> None:
     """Poll for a condition with a timeout; record whether and when it was reached."""
     cid = ctx.container(spec.container)
-    result = waits.poll(_wait_check(ctx, spec, cid), spec.timeout)
+    result = waits.poll(_wait_check(ctx, spec, cid), spec.timeout, stop=ctx.cancel.is_set)
     ctx.record(spec.name, reached=result.reached, waited_s=result.waited_s, last=result.last)
     if spec.for_ in ("healthy", "unhealthy"):
         try:

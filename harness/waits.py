@@ -10,10 +10,11 @@ from __future__ import annotations
 import http.client
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 LOOPBACK = "127.0.0.1"
 EXITED = ("exited", "dead", "stopped")
@@ -21,6 +22,7 @@ EXITED = ("exited", "dead", "stopped")
 # inspect costs a few ms, so polling at 10 Hz is cheap next to a container's life.
 FIRST_DELAY = 0.025
 MAX_DELAY = 0.1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,10 @@ def poll(
     clock: Callable[[], float] = time.monotonic,
     first_delay: float = FIRST_DELAY,
     max_delay: float = MAX_DELAY,
+    stop: Callable[[], bool] = lambda: False,
 ) -> PollResult:
-    """Call `check` until it says True or `timeout` seconds pass; never hangs."""
+    """Call `check` until it says True or `timeout` seconds pass (or `stop()`, when
+    the run is interrupted); never hangs."""
     start = clock()
     delay = first_delay
     while True:
@@ -46,7 +50,7 @@ def poll(
         elapsed = clock() - start
         if ok:
             return PollResult(True, round(elapsed, 2), last)
-        if elapsed >= timeout:
+        if elapsed >= timeout or stop():
             return PollResult(False, round(elapsed, 2), last)
         sleep(max(0.0, min(delay, timeout - elapsed)))
         delay = min(delay * 2, max_delay)
@@ -112,3 +116,27 @@ def http_get(port: int, path: str, timeout: float) -> tuple[int, str]:
         return response.status, body
     finally:
         conn.close()
+
+
+def within(call: Callable[[], T], timeout: float) -> T | None:
+    """`call()`'s result, or None if it has not returned after `timeout` seconds.
+
+    The call keeps running in a daemon thread (an SDK call cannot be cancelled);
+    the caller ends it by removing what it waits on. Exceptions are re-raised here.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="harness-step", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        return None
+    if "error" in box:
+        raise box["error"]
+    return cast(T, box["value"])

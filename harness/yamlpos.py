@@ -22,6 +22,7 @@ Path = tuple[str | int, ...]
 
 MAX_NODES = 50_000
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
@@ -122,6 +123,12 @@ class _Builder:
         return self._scalar(node)
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self._scalar_value(node)
+        except ValueError as exc:  # e.g. an integer longer than Python will convert
+            raise self.error(node, f"unreadable value: {exc}") from None
+
+    def _scalar_value(self, node: yaml.ScalarNode) -> Any:
         if node.style is not None or node.tag == "!":
             return node.value if node.tag in (_STR, "!") else self._tagged(node)
         if node.tag == _STR or node.tag is None:
@@ -157,6 +164,9 @@ def load_positioned(text: str, file: str) -> Positioned:
     """Parse one YAML document into plain data with positions; ScenarioError on any problem."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise ScenarioError(Location(file, 1, 1), f"file larger than {MAX_BYTES} bytes")
+    deep = _too_deep(text, file)
+    if deep is not None:
+        raise deep
     try:
         loader = _Composer(text)
         try:
@@ -170,8 +180,29 @@ def load_positioned(text: str, file: str) -> Positioned:
         raise ScenarioError(Location(file, line, col), f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(Location(file, 1, 1), f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(Location(file, 1, 1), "invalid YAML: nested too deeply") from None
     out = Positioned(data=None)
     if node is None:
         raise ScenarioError(Location(file, 1, 1), "empty file; expected a scenario mapping")
-    out.data = _Builder(file, out).build(node, ())
+    try:
+        out.data = _Builder(file, out).build(node, ())
+    except RecursionError:
+        raise ScenarioError(Location(file, 1, 1), "invalid YAML: nested too deeply") from None
     return out
+
+
+def _too_deep(text: str, file: str) -> ScenarioError | None:
+    """Flow collections nested deeper than any scenario needs (the parser recurses)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        for col, char in enumerate(line, start=1):
+            if char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return ScenarioError(
+                        Location(file, number, col), f"nested deeper than {MAX_DEPTH} levels"
+                    )
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None

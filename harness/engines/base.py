@@ -95,6 +95,7 @@ class ContainerSpec:
     pid_mode: str | None = None
     ipc_mode: str | None = None
     read_only: bool = False
+    privileged: bool = False
     cap_add: tuple[str, ...] = ()
     cap_drop: tuple[str, ...] = ()
     stop_signal: str | None = None
@@ -126,6 +127,15 @@ class HealthResult:
     status: str
     exit_code: int | None = None
     output: str = ""
+
+
+@dataclass(frozen=True)
+class LabelledResource:
+    """A container, volume or network (kind) found by label, with all its labels."""
+
+    kind: str
+    id: str
+    labels: dict[str, str]
 
 
 @runtime_checkable
@@ -174,3 +184,5 @@ class Engine(Protocol):
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]: ...
     def remove_labelled(self, labels: dict[str, str]) -> int: ...
+    def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]: ...
+    def remove_cache_images(self, label: str) -> list[str]: ...

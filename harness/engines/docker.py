@@ -30,6 +30,7 @@ from harness.engines.base import (
     EngineInfo,
     ExecResult,
     HealthResult,
+    LabelledResource,
     Unsupported,
     WaitResult,
 )
@@ -219,6 +220,7 @@ class DockerEngine:
                 pid_mode=spec.pid_mode,
                 ipc_mode=spec.ipc_mode,
                 read_only=spec.read_only or None,
+                privileged=spec.privileged,
                 cap_add=list(spec.cap_add) or None,
                 cap_drop=list(spec.cap_drop) or None,
                 restart_policy=restart_policy(spec.restart),
@@ -316,6 +318,11 @@ class DockerEngine:
             raise EngineError(_explain(exc)) from None
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
 
+    def _remove_quietly(self, container_id: str) -> None:
+        """Teardown's removal: a refusal is left for the leak audit to record."""
+        with contextlib.suppress(EngineError):
+            self.remove_container(container_id)
+
     def remove_container(self, container_id: str, force: bool = True) -> None:
         try:
             self.api.remove_container(container_id, force=force, v=True)
@@ -346,22 +353,58 @@ class DockerEngine:
 
     # -- labelled resources --------------------------------------------------------
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {"containers": [], "volumes": [], "networks": []}
+        for resource in self.labelled_resources(labels):
+            found[f"{resource.kind}s"].append(resource.id)
+        return found
+
+    def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]:
         flt = {"label": label_filter(labels)}
-        return {
-            "containers": [c["Id"] for c in self.api.containers(all=True, filters=flt)],
-            "volumes": [v["Name"] for v in (self.api.volumes(filters=flt).get("Volumes") or [])],
-            "networks": [n["Id"] for n in self.api.networks(filters=flt)],
-        }
+        try:
+            containers = self.api.containers(all=True, filters=flt)
+            volumes = self.api.volumes(filters=flt).get("Volumes") or []
+            networks = self.api.networks(filters=flt)
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
+        return [
+            *(
+                LabelledResource("container", c["Id"], dict(c.get("Labels") or {}))
+                for c in containers
+            ),
+            *(LabelledResource("volume", v["Name"], dict(v.get("Labels") or {})) for v in volumes),
+            *(LabelledResource("network", n["Id"], dict(n.get("Labels") or {})) for n in networks),
+        ]
+
+    def remove_cache_images(self, label: str) -> list[str]:
+        """Remove images carrying `label` (a label filter) that no container uses;
+        the references removed."""
+        try:
+            images = self.api.images(filters={"label": label})
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
+        removed = []
+        # Children first: an image built FROM another cache image blocks its parent.
+        for image in sorted(images, key=lambda i: -int(i.get("Created") or 0)):
+            # By tag (an image may carry several); never forced, so an image in use stays.
+            for ref in image.get("RepoTags") or [image["Id"]]:
+                with contextlib.suppress(docker.errors.APIError):
+                    self.api.remove_image(ref, force=False, noprune=False)
+                    removed.append(str(ref))
+        return removed
 
     def remove_labelled(self, labels: dict[str, str]) -> int:
-        found = self.list_labelled(labels)
-        for_each_concurrently(self.remove_container, found["containers"])
-        for nid in found["networks"]:
-            with contextlib.suppress(docker.errors.NotFound):
-                self.api.remove_network(nid)
-        for vname in found["volumes"]:
-            with contextlib.suppress(docker.errors.NotFound):
-                self.api.remove_volume(vname, force=True)
+        # Each removal is tried even if one fails; the leak audit lists what stayed.
+        try:
+            found = self.list_labelled(labels)
+            for_each_concurrently(self._remove_quietly, found["containers"])
+            for nid in found["networks"]:
+                with contextlib.suppress(docker.errors.NotFound):
+                    self.api.remove_network(nid)
+            for vname in found["volumes"]:
+                with contextlib.suppress(docker.errors.NotFound):
+                    self.api.remove_volume(vname, force=True)
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
         return sum(len(v) for v in found.values())
 
     # -- volumes and networks ------------------------------------------------------

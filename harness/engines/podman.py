@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import tarfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from harness.engines.base import (
     EngineInfo,
     ExecResult,
     HealthResult,
+    LabelledResource,
     WaitResult,
 )
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
@@ -276,6 +278,7 @@ class PodmanEngine:
             "pid_mode": spec.pid_mode,
             "ipc_mode": spec.ipc_mode,
             "read_only": spec.read_only or None,
+            "privileged": spec.privileged or None,
             "cap_add": list(spec.cap_add) or None,
             "cap_drop": list(spec.cap_drop) or None,
             "stop_signal": _signal_number(spec.stop_signal),
@@ -382,6 +385,11 @@ class PodmanEngine:
         out, err = output if isinstance(output, tuple) else (output, b"")
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
 
+    def _remove_quietly(self, container_id: str) -> None:
+        """Teardown's removal: a refusal is left for the leak audit to record."""
+        with contextlib.suppress(EngineError):
+            self.remove_container(container_id)
+
     def remove_container(self, container_id: str, force: bool = True) -> None:
         params: dict[str, Any] = {"force": force, "v": True}
         if force:
@@ -446,14 +454,64 @@ class PodmanEngine:
             "networks": [str(n["name"]) for n in self._list("/networks/json", labels)],
         }
 
+    def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]:
+        containers = self._list("/containers/json", labels, all=True)
+        volumes = self._list("/volumes/json", labels)
+        networks = self._list("/networks/json", labels)
+        return [
+            *(
+                LabelledResource("container", str(c["Id"]), dict(c.get("Labels") or {}))
+                for c in containers
+            ),
+            *(
+                LabelledResource("volume", str(v["Name"]), dict(v.get("Labels") or {}))
+                for v in volumes
+            ),
+            *(
+                LabelledResource("network", str(n["name"]), dict(n.get("labels") or {}))
+                for n in networks
+            ),
+        ]
+
+    def _list_retrying(self, path: str, labels: dict[str, str]) -> list[dict[str, Any]]:
+        """Podman 4.3 fails a whole listing when an image vanishes while it lists
+        ("image not known"), as happens when another process removes one: retry."""
+        for attempt in range(10):
+            try:
+                return self._list(path, labels)
+            except EngineError:
+                if attempt == 9:
+                    raise
+                time.sleep(1.0)
+        return []
+
+    def remove_cache_images(self, label: str) -> list[str]:
+        """Remove images carrying `label` (a label filter) that no container uses;
+        the references removed."""
+        images = self._list_retrying("/images/json", {label: ""})
+        removed = []
+        # Children first: an image built FROM another cache image blocks its parent.
+        for image in sorted(images, key=lambda i: -int(i.get("Created") or 0)):
+            # By tag (an image may carry several); never forced, so an image in use stays.
+            for ref in image.get("RepoTags") or [image["Id"]]:
+                with contextlib.suppress(*_ERRORS):
+                    response = self.client.api.delete(f"/images/{ref}", params={"force": False})
+                    if response.ok:
+                        removed.append(str(ref))
+        return removed
+
     def remove_labelled(self, labels: dict[str, str]) -> int:
         # One by one, never prune: podman-py's prune ignores its filters.
+        # Each removal is tried even if one fails; the leak audit lists what stayed.
         found = self.list_labelled(labels)
-        for_each_concurrently(self.remove_container, found["containers"])
-        for net in found["networks"]:
-            self.client.api.delete(f"/networks/{net}", params={"force": True})
-        for vol in found["volumes"]:
-            self.client.api.delete(f"/volumes/{vol}", params={"force": True})
+        for_each_concurrently(self._remove_quietly, found["containers"])
+        try:
+            for net in found["networks"]:
+                self.client.api.delete(f"/networks/{net}", params={"force": True})
+            for vol in found["volumes"]:
+                self.client.api.delete(f"/volumes/{vol}", params={"force": True})
+        except _ERRORS as exc:
+            raise EngineError(_explain(exc)) from None
         return sum(len(v) for v in found.values())
 
     # -- volumes and networks ------------------------------------------------------

@@ -84,6 +84,22 @@ def _flags(document: dict[str, Any]) -> list[str]:
             + ", ".join(f"{kd['engine']} `{kd['key']}`" for kd in s["stale_divergences"])
             for s in stale[:MAX_ROWS]
         ]
+    host = [s for s in document["scenarios"] if s.get("host_access")]
+    if host:
+        lines += ["", "## ⚠ Host access (allowed by a command-line flag)", ""]
+        lines += [f"- `{s['id']}`: " + "; ".join(s["host_access"]) for s in host[:MAX_ROWS]]
+    leaks = [
+        (s["id"], name, o["leftovers"])
+        for s in document["scenarios"]
+        for name, o in s["engines"].items()
+        if o.get("leftovers")
+    ]
+    leaks += [
+        ("(end of run)", name, left) for name, left in document["run"].get("leftovers", {}).items()
+    ]
+    if leaks:
+        lines += ["", "## ⚠ Leftovers found by the leak audit (recorded, then removed)", ""]
+        lines += [f"- `{sid}` [{name}]: " + ", ".join(left) for sid, name, left in leaks[:MAX_ROWS]]
     split = [
         s for s in document["scenarios"] if len({leg["verdict"] for leg in s.get("legs", [])}) > 1
     ]

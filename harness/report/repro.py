@@ -87,6 +87,7 @@ def _run(step: Step, image: str, named: bool) -> list[str]:
     argv += [p for k, v in (step.get("env") or {}).items() for p in ("-e", f"{k}={v}")]
     argv += _scalar_flags(step)
     argv += ["--read-only"] if step.get("read_only") else []
+    argv += ["--privileged"] if step.get("privileged") else []
     argv += _flag_pairs("--cap-add", step.get("cap_add"))
     argv += _flag_pairs("--cap-drop", step.get("cap_drop"))
     argv += _flag_pairs("--network-alias", step.get("aliases"))

@@ -118,10 +118,20 @@ def _row(scenario: dict[str, Any], engines: list[str], index: int) -> dict[str, 
         "cells": [_cell(scenario, e) for e in engines],
         "ran": " ".join(e for e in engines if e in scenario["engines"]),
         "stale": bool(scenario.get("stale_divergences")),
+        "host_access": scenario.get("host_access", []),
+        "leftovers": _leftovers(scenario),
         "legs": scenario.get("legs", []),
         "legs_disagree": _legs_disagree(scenario),
         "search": search,
     }
+
+
+def _leftovers(scenario: dict[str, Any]) -> list[str]:
+    return [
+        f"{name}: {item}"
+        for name, outcome in scenario["engines"].items()
+        for item in outcome.get("leftovers", [])
+    ]
 
 
 def _by_area(scenarios: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -159,5 +169,8 @@ def build_view(document: dict[str, Any]) -> dict[str, Any]:
         "rows": [_row(s, engines, i) for i, s in enumerate(scenarios)],
         "stale_total": sum(1 for s in scenarios if s.get("stale_divergences")),
         "legs_disagree": sum(1 for s in scenarios if _legs_disagree(s)),
+        "host_access_total": sum(1 for s in scenarios if s.get("host_access")),
+        "leak_total": sum(1 for s in scenarios if _leftovers(s)),
+        "run_leftovers": document["run"].get("leftovers") or {},
         "details": [_detail(s, clis) for s in scenarios],
     }

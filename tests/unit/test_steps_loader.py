@@ -50,11 +50,11 @@ steps:
         ("steps:\n  - volume_rm: {name: r, volume: nope}\n", "unknown volume"),
         (
             "steps:\n  - run: {name: c, image: base, mounts: [{type: bind, source: /etc, target: /x}]}\n",
-            "bind source",
+            "refused; pass --allow-host-binds",
         ),
         (
             "steps:\n  - run: {name: c, image: base, mounts: [{type: bind, source: ../.., target: /x}]}\n",
-            "bind source",
+            "refused; pass --allow-host-binds",
         ),
         (
             "steps:\n  - cli: {name: c, image: base, options: ['{{ volumes.nope }}']}\n",
