@@ -29,6 +29,7 @@ from harness.errors import ScenarioErrors  # noqa: E402
 from harness.labels import OWNER, RUN  # noqa: E402
 from harness.loader import load_scenario  # noqa: E402
 from tests.e2e.crash_support import (  # noqa: E402
+    BOTH,
     count_owned,
     hang_scenario,
     harness,
@@ -55,7 +56,7 @@ def full_runs(count: int, scenarios: str, targets: list[Engine], work: Path) -> 
     for i in range(count):
         out = work / f"full-{i}"
         started = time.monotonic()
-        done = harness("run", scenarios, "-j", "2", "-q", "--out", str(out))
+        done = harness("run", scenarios, *BOTH, "-j", "2", "-q", "--out", str(out))
         took = time.monotonic() - started
         if not (out / "results.json").exists():
             LOST.append(f"full run {i}: no results.json (exit {done.returncode})")
@@ -82,7 +83,9 @@ def kills(count: int, targets: list[Engine], work: Path) -> tuple[int, int]:
     for i in range(count):
         sig = signal.SIGKILL if i % 2 == 0 else signal.SIGTERM
         out = work / f"kill-{i}"
-        proc = start_run(str(hang_scenario(work, f"hang{i}")), "-j", "2", "-q", "--out", str(out))
+        proc = start_run(
+            str(hang_scenario(work, f"hang{i}")), *BOTH, "-j", "2", "-q", "--out", str(out)
+        )
         own = owner_of(proc.pid)
         try:
             wait_for_containers(own, targets, proc)
@@ -192,7 +195,7 @@ def hung_step(work: Path) -> bool:
         "  - run: {name: box, image: base, command: [sleep, '300'], detach: true}\n"
         "  - exec: {name: stuck, container: box, command: [sleep, '300'], timeout: 3}\n"
     )
-    done = harness("run", str(scenario), "-q", "--out", str(work / "hung"))
+    done = harness("run", str(scenario), *BOTH, "-q", "--out", str(work / "hung"))
     doc = json.loads((work / "hung" / "results.json").read_text())
     errors = {n: o["error"] for n, o in doc["scenarios"][0]["engines"].items()}
     print(f"hung exec: exit {done.returncode}, {errors}")

@@ -17,6 +17,7 @@ from harness.labels import OWNER, process_start_time
 
 ROOT = Path(__file__).resolve().parents[2]
 PODMAN_SOCKET = "unix:///run/podman/podman.sock"
+BOTH = ("--engine", "docker", "--engine", "podman")
 
 HANG = """\
 schema: 1

@@ -19,6 +19,7 @@ from harness.images import ImageCache
 from harness.labels import CACHE, OWNER, RUN, owner
 from harness.results import validate
 from tests.e2e.crash_support import (
+    BOTH,
     count_owned,
     engines,
     hang_scenario,
@@ -50,7 +51,7 @@ def test_interrupt_tears_down_and_writes_partial_results(
 ) -> None:
     scenario = hang_scenario(tmp_path)
     out = tmp_path / "out"
-    proc = start_run(str(scenario), "-j", "2", "-q", "--out", str(out))
+    proc = start_run(str(scenario), *BOTH, "-j", "2", "-q", "--out", str(out))
     own = owner_of(proc.pid)
     try:
         wait_for_containers(own, both, proc)
@@ -79,7 +80,7 @@ def test_sigkill_leftovers_are_swept_and_nothing_else(
     both: list[Engine], tmp_path: Path, recovery: str
 ) -> None:
     scenario = hang_scenario(tmp_path)
-    proc = start_run(str(scenario), "-j", "2", "-q", "--out", str(tmp_path / "killed"))
+    proc = start_run(str(scenario), *BOTH, "-j", "2", "-q", "--out", str(tmp_path / "killed"))
     own = owner_of(proc.pid)
     planted: list[tuple[Engine, str]] = []
     try:

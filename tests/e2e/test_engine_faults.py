@@ -18,6 +18,7 @@ from harness.engines import create_engine
 from harness.labels import OWNER
 from harness.results import validate
 from tests.e2e.crash_support import (
+    BOTH,
     ROOT,
     count_owned,
     hang_scenario,
@@ -129,7 +130,7 @@ expect:
 """
     )
     started = time.monotonic()
-    done = harness("run", str(scenario), "-q", "--out", str(tmp_path / "out"))
+    done = harness("run", str(scenario), *BOTH, "-q", "--out", str(tmp_path / "out"))
     assert time.monotonic() - started < 120, "the hung step was not cut short"
     assert done.returncode == 3, done.stdout + done.stderr
     document = json.loads((tmp_path / "out" / "results.json").read_text())

@@ -20,6 +20,7 @@ SECRETS = [
     "cli-secret-42",
 ]
 XSS = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+BOTH = ("--engine", "docker", "--engine", "podman")
 OUTPUTS = ("results.json", "report.html", "junit.xml", "summary.md")
 
 SCENARIO = """\
@@ -56,7 +57,7 @@ def test_no_secret_in_any_output_and_engine_output_escaped(tmp_path: Path) -> No
     scenario = tmp_path / "secrets.yaml"
     scenario.write_text(SCENARIO)
     out = tmp_path / "out"
-    done = harness("run", str(scenario), "-q", "--out", str(out))
+    done = harness("run", str(scenario), *BOTH, "-q", "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads((out / "results.json").read_text())
     (result,) = document["scenarios"]
@@ -101,15 +102,16 @@ def test_host_access_needs_flags_and_is_flagged(tmp_path: Path) -> None:
     scenarios.mkdir()
     scenario = scenarios / "host.yaml"
     scenario.write_text(HOST.replace("@DIR@", str(outside)))
-    refused = harness("run", str(scenario), "-q", "--out", str(tmp_path / "no"))
+    refused = harness("run", str(scenario), *BOTH, "-q", "--out", str(tmp_path / "no"))
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert f"{scenario}:8:" in refused.stderr and "--allow-host-binds" in refused.stderr
     assert f"{scenario}:11:" in refused.stderr and "--allow-privileged" in refused.stderr
     assert not (tmp_path / "no").exists()
     out = tmp_path / "out"
     done = harness(
-        "run", str(scenario), "-q", "--out", str(out), "--allow-host-binds", "--allow-privileged"
-    )
+        "run", str(scenario), *BOTH, "-q", "--out", str(out),
+        "--allow-host-binds", "--allow-privileged",
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     (result,) = json.loads((out / "results.json").read_text())["scenarios"]
     assert result["host_access"] == [
