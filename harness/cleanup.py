@@ -14,7 +14,7 @@ import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from harness.engines.base import Engine
+from harness.engines.base import Engine, LabelLister
 from harness.errors import EngineError, EngineUnavailable
 from harness.labels import OWNER, RUN, process_start_time
 
@@ -64,7 +64,7 @@ class SweepReport:
         return sum(self.removed.values())
 
 
-def stale_groups(engine: Engine) -> tuple[dict[tuple[str, str], int], set[str]]:
+def stale_groups(engine: LabelLister) -> tuple[dict[tuple[str, str], int], set[str]]:
     """(run id, owner) pairs whose owner is dead, with their resource counts; live run ids."""
     stale: dict[tuple[str, str], int] = defaultdict(int)
     live: set[str] = set()
@@ -81,6 +81,8 @@ def stale_groups(engine: Engine) -> tuple[dict[tuple[str, str], int], set[str]]:
 def sweep_stale(engine: Engine) -> SweepReport:
     """Remove the containers, volumes and networks of dead harness processes on this host."""
     report = SweepReport()
+    if not isinstance(engine, LabelLister):
+        return report  # an adapter that cannot tell owners apart is never swept
     try:
         groups, report.live = stale_groups(engine)
     except (EngineError, EngineUnavailable, OSError) as exc:

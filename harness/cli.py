@@ -16,7 +16,7 @@ from typing import Any
 from harness.cleanup import sweep_stale
 from harness.compare import DIVERGENT, ERROR, FAILING, EngineOutcome
 from harness.engines import create_engine, default_names
-from harness.engines.base import Engine
+from harness.engines.base import CacheCleaner, Engine
 from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
 from harness.labels import CACHE, RUN
 from harness.loader import load_all
@@ -137,7 +137,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
                     print(error, file=sys.stderr)
                     status = ENGINE_TROUBLE
                 detail = f" of {len(report.removed)} dead runs; left {len(report.live)} live runs"
-            images = len(engine.remove_cache_images(CACHE)) if args.images else 0
+            images = 0
+            if args.images and isinstance(engine, CacheCleaner):
+                images = len(engine.remove_cache_images(CACHE))
             print(f"{engine.name}: removed {removed} resources{detail}, {images} cached image tags")
         except (EngineError, EngineUnavailable) as exc:
             print(f"{engine.name}: {exc}", file=sys.stderr)

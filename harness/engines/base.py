@@ -184,5 +184,19 @@ class Engine(Protocol):
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]: ...
     def remove_labelled(self, labels: dict[str, str]) -> int: ...
+
+
+@runtime_checkable
+class LabelLister(Protocol):
+    """Optional: list labelled resources with their labels, so a sweep can tell a
+    dead run's leftovers (by owner) from a live run's. Adapters without it are
+    never swept; their own teardown by label still runs."""
+
     def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]: ...
+
+
+@runtime_checkable
+class CacheCleaner(Protocol):
+    """Optional: remove cached images (by label filter) that no container uses."""
+
     def remove_cache_images(self, label: str) -> list[str]: ...
