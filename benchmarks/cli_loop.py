@@ -74,7 +74,9 @@ def _one_engine(name: str, cfg: Settings, tmp: Path) -> list[Figure]:
             run_id = new_run_id()
             script = shell_loop(engine, image, cfg.fixed_scenarios, run_id)
             try:
-                subprocess.run(["bash", "-c", script], check=True, capture_output=True)
+                done = subprocess.run(["bash", "-c", script], capture_output=True, check=False)
+                if done.returncode != 0:
+                    raise RuntimeError(f"shell loop failed: {done.stderr[-400:]!r}")
             finally:
                 engine.remove_labelled({RUN: run_id})
 
