@@ -53,7 +53,7 @@ def settings(quick: bool, engines: tuple[str, ...]) -> Settings:
     scale = ("docker",) if "docker" in engines else engines[:1]
     if quick:
         return Settings(True, engines, 1, 1, 2, (1, 2), 1, 2, scale)
-    return Settings(False, engines, 3, 5, 30, (50, 100, 200), 8, 8, scale)
+    return Settings(False, engines, 3, 5, 30, (50, 100, 200), 8, 5, scale)
 
 
 def load_average() -> str:
