@@ -93,6 +93,8 @@ _MATCHERS: dict[str, Any] = {
     "lt": lambda a, v: v is not None and v < a,
     "le": lambda a, v: v is not None and v <= a,
     "present": lambda a, v: (v is not None) is bool(a),
+    # [low, high], both inclusive: a plausible range for a measured figure.
+    "between": lambda a, v: v is not None and not isinstance(v, bool) and a[0] <= v <= a[1],
 }
 
 

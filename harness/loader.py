@@ -15,14 +15,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness import compose_file
 from harness.engines._util import parse_size
 from harness.errors import Location, ScenarioError, ScenarioErrors
 from harness.scenario import (
     KEY_MATCHERS,
     CliSpec,
+    ComposeUpSpec,
     ExecSpec,
     HostSpec,
     NetworkRmSpec,
+    PullSpec,
+    PushSpec,
     RunSpec,
     Scenario,
 )
@@ -172,6 +176,38 @@ def _host_paths(scenario: Scenario, base: Path) -> list[tuple[tuple[str | int, .
     return out
 
 
+def _stack_refs(spec: Any, pushes: set[str]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Registry steps that name an earlier push step."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for field in ("same_digest_as", "by_digest_of"):
+        ref = getattr(spec, field, None)
+        if ref is not None and ref not in pushes:
+            out.append(((field,), f"{ref!r} is not an earlier 'push' step"))
+    return out
+
+
+def _compose_refs(
+    scenario: Scenario, spec: ComposeUpSpec, base: Path
+) -> tuple[list[str], list[str]]:
+    """Problems of a compose_up step's file, and the services it defines."""
+    path = (base / spec.file).resolve()
+    if not path.is_relative_to(base.resolve()) or not path.is_file():
+        return [f"no compose file {spec.file!r} in the scenario's directory"], []
+    try:
+        doc = compose_file.load(path)
+    except ValueError as exc:
+        return [str(exc)], []
+    return compose_file.problems(doc, set(scenario.images)), compose_file.services(doc)
+
+
+def _bind_ok(source: str | None, base: Path) -> bool:
+    if source is None:
+        return False
+    if re.match(r"^\{\{ ?tmp ?\}\}(/|$)", source):
+        return ".." not in source.split("/")
+    return not source.startswith("/") and (base / source).resolve().is_relative_to(base.resolve())
+
+
 def _check_references(
     scenario: Scenario, doc: Positioned, file: str, base: Path, text: str
 ) -> list[ScenarioError]:
@@ -181,6 +217,7 @@ def _check_references(
     seen: set[str] = set()
     detached: set[str] = set()
     runs: set[str] = set()
+    pushes: set[str] = set()
     for i, step in enumerate(scenario.steps):
         spec = step.spec
         where = ("steps", i, step.kind)
@@ -193,7 +230,7 @@ def _check_references(
                 ((*where, "image"), f"unknown image {image!r}; expected one of {sorted(images)}")
             )
         container = getattr(spec, "container", None)
-        running = step.kind in ("exec", "read_file", "probe")
+        running = step.kind in ("exec", "read_file", "probe", "stats")
         if container is not None and container not in (detached if running else runs):
             kind = "detached 'run'" if running else "'run'"
             problems.append(((*where, "container"), f"{container!r} is not an earlier {kind} step"))
@@ -202,6 +239,16 @@ def _check_references(
             runs.add(spec.name)
             if spec.detach:
                 detached.add(spec.name)
+        problems += [((*where, *p), m) for p, m in _stack_refs(spec, pushes)]
+        if isinstance(spec, PushSpec):
+            pushes.add(spec.name)
+        if isinstance(spec, PullSpec):
+            images.add(spec.name)
+        if isinstance(spec, ComposeUpSpec):
+            found, services = _compose_refs(scenario, spec, base)
+            problems += [((*where, "file"), m) for m in found]
+            runs.update(f"{spec.name}-{svc}" for svc in services)
+            detached.update(f"{spec.name}-{svc}" for svc in services)
     for name, image in scenario.images.items():
         where = ("images", name)
         if image.containerfile is not None:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness import compose_steps, registry_steps
 from harness.cleanup import sweep_stale
 from harness.compare import ERROR, UNSUPPORTED, EngineOutcome, engine_status, run_checks, verdict
 from harness.engines.base import Engine, EngineInfo, Unsupported
@@ -176,8 +177,10 @@ def run_one(
             error=f"{engine.name} failed: {type(exc).__name__}: {exc}",
         )
     finally:
-        leftovers = _teardown(engine, cache.run_id, scenario.id)
+        leftovers = compose_steps.cleanup(ctx)
+        leftovers += _teardown(engine, cache.run_id, scenario.id)
         leftovers += _remove_anonymous(engine, ctx.anonymous)
+        leftovers += registry_steps.cleanup(ctx)
         shutil.rmtree(tmp, ignore_errors=True)
     outcome.leftovers = leftovers
     outcome.duration_s = round(time.monotonic() - started, 3)

@@ -29,6 +29,7 @@ MATCHERS = (
     "present",
     "same_as",
     "differs_from",
+    "between",
 )
 # Matchers whose argument names another observation (STEP.FIELD) of the same engine.
 KEY_MATCHERS = {"same_as": "equals", "differs_from": "not_equals"}
@@ -365,6 +366,95 @@ class HostFactsSpec(Model):
     name: Name
 
 
+RepoRef = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$")
+]
+
+
+class TagSpec(Model):
+    """Tag a scenario image (or an earlier `pull`) as `as` (REPO[:TAG]) in the local
+    registry, under a namespace unique to the run, scenario and engine -> `STEP.error`."""
+
+    name: Name
+    image: str
+    as_: RepoRef = Field(alias="as")
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class PushSpec(Model):
+    """Push a tagged REPO[:TAG] to the local registry -> `STEP.pushed`, `STEP.error`, and
+    what the registry then serves: `STEP.digest`, `STEP.media_type`. With
+    `same_digest_as` (an earlier push step), `STEP.same_digest`."""
+
+    name: Name
+    ref: RepoRef
+    same_digest_as: Name | None = None
+
+
+class PullSpec(Model):
+    """Pull REPO[:TAG] back from the local registry (by the digest an earlier push step
+    recorded, with `by_digest_of`) -> `STEP.pulled`, `STEP.error`,
+    `STEP.digest_preserved` (the local image lists the registry's digest) and
+    `STEP.same_id` (the same image id as the one tagged). Later steps may use the
+    step's name as an `image`."""
+
+    name: Name
+    ref: RepoRef
+    by_digest_of: Name | None = None
+
+
+class ImageRmSpec(Model):
+    """Remove an image locally: a scenario image (`image`) or a registry tag (`ref`)
+    -> `STEP.removed`, `STEP.error`, `STEP.gone` (no local image has its id any more)."""
+
+    name: Name
+    image: str | None = None
+    ref: RepoRef | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ImageRmSpec:
+        if (self.image is None) == (self.ref is None):
+            raise ValueError("give exactly one of 'image' or 'ref'")
+        return self
+
+
+class StatsSpec(ContainerStep):
+    """Read a running container's resource usage through the engine's API, twice,
+    `interval` s apart -> `STEP.memory_usage`, `STEP.memory_limit` (bytes), `STEP.pids`,
+    `STEP.cpu_percent` (from the two cpu-time readings, 100 = one core),
+    `STEP.engine_cpu_percent` (the engine's own figure), `STEP.fields` (which of these
+    the engine gave), `STEP.raw_keys` (the shape of the engine's document)."""
+
+    interval: Annotated[float, Field(gt=0, le=30)] = 2.0
+
+
+class ComposeUpSpec(Model):
+    """`<compose> up -d` with a compose file from the scenario's directory.
+
+    The file may name only `{{ base }}` and `{{ images.NAME }}` images (nothing is
+    built or pulled by compose); the harness adds its labels to every service,
+    volume and network. Records `STEP.exit_code`, `STEP.stdout/stderr`,
+    `STEP.services`, `STEP.running`, `STEP.start_order`, `STEP.health.SVC` and
+    `STEP.gated.SVC` (for `depends_on: {condition: service_healthy}`: did SVC start
+    only after each such dependency had passed a health check). Each service's
+    container is `STEP-SVC` for later steps.
+    """
+
+    name: Name
+    file: str
+    timeout: Seconds = 120.0
+
+
+class ComposeDownSpec(Model):
+    """`<compose> down` (`volumes: true` adds -v) of the scenario's compose project
+    -> `STEP.exit_code`, `STEP.containers_left`, `STEP.volumes_left`."""
+
+    name: Name
+    volumes: bool = False
+    timeout: Seconds = 120.0
+
+
 class Step(Model):
     """One step: a mapping with exactly one key naming its kind."""
 
@@ -388,6 +478,13 @@ class Step(Model):
     host: HostSpec | None = None
     host_ns: HostNsSpec | None = None
     host_facts: HostFactsSpec | None = None
+    tag: TagSpec | None = None
+    push: PushSpec | None = None
+    pull: PullSpec | None = None
+    image_rm: ImageRmSpec | None = None
+    stats: StatsSpec | None = None
+    compose_up: ComposeUpSpec | None = None
+    compose_down: ComposeDownSpec | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
@@ -464,6 +561,13 @@ class Scenario(Model):
                         raise ValueError(
                             f"expectation {key!r}: {op!r} names another observation, STEP.FIELD"
                         )
+                between = expected.get("between")
+                if "between" in expected and not (
+                    isinstance(between, list)
+                    and len(between) == 2
+                    and all(isinstance(x, int | float) for x in between)
+                ):
+                    raise ValueError(f"expectation {key!r}: between takes [low, high]")
                 if "regex" in expected:
                     try:
                         re.compile(expected["regex"])

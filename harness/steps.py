@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import resource_steps, waits
+from harness import compose_steps, registry_steps, resource_steps, stats_steps, waits
 from harness.engines._util import text
 from harness.engines.base import ContainerSpec, Engine, MountSpec, Unsupported
 from harness.errors import EngineError
@@ -59,6 +59,8 @@ class StepContext:
     tmp: Path | None = None
     anonymous: set[str] = field(default_factory=set)
     cancel: threading.Event = field(default_factory=threading.Event)  # set on SIGINT/SIGTERM
+    registry: registry_steps.RegistryState = field(default_factory=registry_steps.RegistryState)
+    compose: compose_steps.ComposeState = field(default_factory=compose_steps.ComposeState)
 
     def expand(self, value: str) -> str:
         """Fill `{{ tmp }}`, `{{ volumes.NAME }}`, `{{ networks.NAME }}` and
@@ -424,6 +426,9 @@ HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
     "healthcheck_run": healthcheck_run,
     "probe": probe,
     **resource_steps.HANDLERS,
+    **registry_steps.HANDLERS,
+    **stats_steps.HANDLERS,
+    **compose_steps.HANDLERS,
 }
 
 __all__ = ["HANDLERS", "RUN", "StepContext"]

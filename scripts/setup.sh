@@ -11,6 +11,9 @@ STATE_DIR="${HARNESS_STATE_DIR:-/var/lib/harness}"
 PODMAN_SOCK="${HARNESS_PODMAN_SOCK:-/run/podman/podman.sock}"
 DOCKER_SOCK="/var/run/docker.sock"
 CONF="$STATE_DIR/containers.conf"
+REGISTRY_ADDR="${HARNESS_REGISTRY:-127.0.0.1:5000}"
+REGISTRY_DIR="$STATE_DIR/registry"
+REGISTRIES_CONF="$STATE_DIR/registries.conf"
 OFFLINE="${HARNESS_OFFLINE:-}"
 [ "${CI:-}" = "true" ] && OFFLINE="${OFFLINE:-1}"
 # Restarting a wedged Podman service must not silently drop a safety net that was on:
@@ -27,6 +30,9 @@ command -v podman >/dev/null 2>&1 || need_pkgs+=(podman)
 is_static_busybox() { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; }
 is_static_busybox || need_pkgs+=(busybox-static)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
+command -v podman-compose >/dev/null 2>&1 || need_pkgs+=(podman-compose)
+command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 if [ "${HARNESS_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
@@ -36,8 +42,16 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
     log "missing ${need_pkgs[*]}: install them (needs root and apt-get)"; exit 1
   fi
   log "installing ${need_pkgs[*]}"
+  # docker-registry's init script would start it on 0.0.0.0:5000 with its own config:
+  # keep packages from starting services while they install (Debian's policy-rc.d).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1
+  fi
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_pkgs[@]}" >/dev/null
+  [ "$own_policy" = 1 ] && rm -f "$policy"
 fi
 
 # --- offline safety net (CI, or HARNESS_OFFLINE=1): stray pulls fail locally ---
@@ -62,6 +76,26 @@ if ! docker_up; then
   fi
 fi
 
+# --- Local registry (Debian's docker-registry) on 127.0.0.1 only; storage under $STATE_DIR ---
+case "$REGISTRY_ADDR" in
+  127.*:*) ;;
+  *) log "HARNESS_REGISTRY=$REGISTRY_ADDR: the registry listens on 127.0.0.0/8 only"; exit 2 ;;
+esac
+registry_up() { curl -sf -m 5 "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
+if ! registry_up && command -v docker-registry >/dev/null 2>&1; then
+  log "starting the local registry on $REGISTRY_ADDR"
+  mkdir -p "$REGISTRY_DIR/storage"
+  sed -e "s|@ADDR@|$REGISTRY_ADDR|" -e "s|@STORAGE@|$REGISTRY_DIR/storage|" \
+    "$ROOT/scripts/registry.yml" > "$REGISTRY_DIR/config.yml"
+  nohup docker-registry serve "$REGISTRY_DIR/config.yml" >"$STATE_DIR/registry.log" 2>&1 &
+  for _ in $(seq 1 40); do registry_up && break; sleep 0.25; done
+  registry_up || log "the registry did not answer; see $STATE_DIR/registry.log"
+fi
+# Podman: plain HTTP to the local registry (Docker already treats 127.0.0.0/8 as insecure).
+# Only fully qualified 127.0.0.1:PORT/... names are ever pushed or pulled; no search registries.
+printf 'unqualified-search-registries = []\n\n[[registry]]\nlocation = "%s"\ninsecure = true\n' \
+  "$REGISTRY_ADDR" > "$REGISTRIES_CONF.tmp" && mv "$REGISTRIES_CONF.tmp" "$REGISTRIES_CONF"
+
 # --- Podman: harness-owned containers.conf, API service ---
 podman_up() { curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1; }
 # A wedged Podman 4.3 service still answers _ping while /info hangs: treat that as down.
@@ -80,9 +114,16 @@ if ! podman_up && command -v podman >/dev/null 2>&1; then
   sed "s|^#OFFLINE_DNS#|$([ "$OFFLINE" = "1" ] && echo 'dns_servers = ["127.0.0.1"]')|" \
     "$ROOT/scripts/containers.conf" > "$CONF"
   export CONTAINERS_CONF="$CONF"
+  export CONTAINERS_REGISTRIES_CONF="$REGISTRIES_CONF"
   nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$STATE_DIR/podman.log" 2>&1 &
   for _ in $(seq 1 60); do podman_up && break; sleep 0.5; done
   podman_up || { log "podman service did not answer; see $STATE_DIR/podman.log"; }
+fi
+if podman_answers && ! curl -sf -m 20 --unix-socket "$PODMAN_SOCK" http://d/v4.0.0/libpod/info \
+    | grep -q "\"$REGISTRY_ADDR\":{[^}]*\"Insecure\":true"; then
+  # Not restarted here: other runs may be using it. The harness asks for plain HTTP per
+  # request (tlsVerify=false) to this registry, so registry scenarios work either way.
+  log "note: the running Podman service was started without $REGISTRIES_CONF"
 fi
 
 # --- opt-in rootless Podman (the podman-rootless engine) ---

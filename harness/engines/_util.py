@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?$", re.IGNORECASE)
@@ -96,3 +97,32 @@ def text(data: bytes | str | None) -> str:
     if isinstance(data, str):
         return data
     return data.decode("utf-8", errors="replace")
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    """'host:5000/a/b:t' -> ('host:5000/a/b', 't'); 'a/b@sha256:..' -> ('a/b', 'sha256:..')."""
+    if "@" in ref:
+        repo, _, digest = ref.partition("@")
+        return repo, digest
+    repo, _, tag = ref.rpartition(":")
+    if not repo or "/" in tag:
+        return ref, None
+    return repo, tag
+
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def timestamp_ns(text: str) -> int | None:
+    """An RFC 3339 time with up to nanoseconds ('...T01:02:03.123456789Z') -> ns since
+    the epoch; None for empty or zero times ('0001-01-01T00:00:00Z')."""
+    if not text or text.startswith("0001-"):
+        return None
+    frac = _FRACTION.search(text)
+    nanos = int((frac.group(1) + "000000000")[:9]) if frac else 0
+    plain = _FRACTION.sub("", text, count=1).replace("Z", "+00:00")
+    try:
+        seconds = int(datetime.fromisoformat(plain).timestamp())
+    except ValueError:
+        return None
+    return seconds * 1_000_000_000 + nanos

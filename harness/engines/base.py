@@ -138,6 +138,32 @@ class LabelledResource:
     labels: dict[str, str]
 
 
+@dataclass(frozen=True)
+class StatsSample:
+    """One reading of a container's resource usage, in the harness's units.
+
+    `raw` is the engine's own document (its shape differs: Docker's stats vs
+    libpod's); the other fields are read from it, None where the engine gives none.
+    `taken_ns` is when the engine took the reading (its own clock, nanoseconds).
+    """
+
+    memory_usage: int | None
+    memory_limit: int | None
+    cpu_total_ns: int | None
+    pids: int | None
+    engine_cpu_percent: float | None
+    taken_ns: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComposeCli:
+    """How to run this engine's compose implementation: argv prefix and extra environment."""
+
+    argv: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+
+
 @runtime_checkable
 class Engine(Protocol):
     """What an adapter provides. All ids are the engine's full ids, as strings."""
@@ -153,6 +179,11 @@ class Engine(Protocol):
     def build(self, request: BuildRequest) -> str: ...
     def inspect_image(self, ref: str) -> dict[str, Any]: ...
     def remove_image(self, ref: str) -> None: ...
+    def tag_image(self, ref: str, target: str) -> None: ...
+    def push_image(self, ref: str) -> None: ...
+    def pull_image(self, ref: str) -> str: ...
+    def compose_cli(self) -> ComposeCli: ...
+    def stats(self, container_id: str) -> StatsSample: ...
 
     def create_container(self, spec: ContainerSpec) -> str: ...
     def start(self, container_id: str) -> None: ...

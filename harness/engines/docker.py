@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from typing import Any
 
 import docker
@@ -16,6 +17,7 @@ import docker.types
 import requests
 from urllib3.exceptions import ProtocolError
 
+from harness import registry
 from harness.engines._util import (
     demux,
     for_each_concurrently,
@@ -23,14 +25,18 @@ from harness.engines._util import (
     label_filter,
     parse_size,
     restart_policy,
+    split_ref,
+    timestamp_ns,
 )
 from harness.engines.base import (
     BuildRequest,
+    ComposeCli,
     ContainerSpec,
     EngineInfo,
     ExecResult,
     HealthResult,
     LabelledResource,
+    StatsSample,
     Unsupported,
     WaitResult,
 )
@@ -47,6 +53,17 @@ def _explain(exc: Exception) -> str:
 
 def _is_podman(version: dict[str, Any]) -> bool:
     return any(c.get("Name") == "Podman Engine" for c in version.get("Components") or [])
+
+
+def _cpu_percent(cpu: dict[str, Any], pre: dict[str, Any]) -> float | None:
+    """The docker CLI's formula: container cpu delta over system cpu delta, times cpus."""
+    try:
+        used = cpu["cpu_usage"]["total_usage"] - pre["cpu_usage"]["total_usage"]
+        system = cpu["system_cpu_usage"] - pre["system_cpu_usage"]
+        cpus = cpu.get("online_cpus") or len(cpu["cpu_usage"].get("percpu_usage") or []) or 1
+    except (KeyError, TypeError):
+        return None
+    return round(used / system * cpus * 100, 1) if system > 0 else None
 
 
 class DockerEngine:
@@ -187,6 +204,60 @@ class DockerEngine:
         self._present.discard(ref)
         with contextlib.suppress(docker.errors.NotFound):
             self.api.remove_image(ref, force=True)
+
+    def tag_image(self, ref: str, target: str) -> None:
+        repo, tag = split_ref(target)
+        try:
+            self.api.tag(ref, repo, tag)
+        except docker.errors.APIError as exc:
+            raise EngineError(_explain(exc)) from None
+
+    def _stream(self, chunks: Any, what: str) -> None:
+        for chunk in chunks:
+            if isinstance(chunk, dict) and chunk.get("error"):
+                raise EngineError(f"{what} failed: {str(chunk['error']).strip()}")
+
+    def push_image(self, ref: str) -> None:
+        """Push to the local registry only (dockerd treats 127.0.0.0/8 as insecure)."""
+        repo, tag = split_ref(registry.require_local(ref))
+        try:
+            self._stream(self.api.push(repo, tag=tag, stream=True, decode=True), "push")
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(f"push failed: {_explain(exc)}") from None
+
+    def pull_image(self, ref: str) -> str:
+        """Pull from the local registry only; the local image id afterwards."""
+        repo, tag = split_ref(registry.require_local(ref))
+        try:
+            self._stream(self.api.pull(repo, tag=tag, stream=True, decode=True), "pull")
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(f"pull failed: {_explain(exc)}") from None
+        return str(self.inspect_image(ref)["Id"])
+
+    def compose_cli(self) -> ComposeCli:
+        if shutil.which("docker-compose") is None:
+            raise Unsupported(f"{self.name}: docker-compose is not installed")
+        return ComposeCli(("docker-compose",), {"DOCKER_HOST": self.url})
+
+    def stats(self, container_id: str) -> StatsSample:
+        """`GET /containers/{id}/stats?stream=false`: one reading in Docker's shape."""
+        try:
+            raw = dict(self.api.stats(container_id, stream=False))
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
+        memory = raw.get("memory_stats") or {}
+        cpu = raw.get("cpu_stats") or {}
+        pre = raw.get("precpu_stats") or {}
+        total = (cpu.get("cpu_usage") or {}).get("total_usage")
+        return StatsSample(
+            memory_usage=memory.get("usage"),
+            memory_limit=memory.get("limit"),
+            cpu_total_ns=total,
+            pids=(raw.get("pids_stats") or {}).get("current"),
+            engine_cpu_percent=_cpu_percent(cpu, pre),
+            taken_ns=timestamp_ns(str(raw.get("read") or "")),
+            raw=raw,
+        )
 
     # -- containers ----------------------------------------------------------------
     def _entrypoint(self, entrypoint: list[str] | str | None) -> list[str] | None:

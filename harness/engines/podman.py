@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import tarfile
 import time
@@ -21,6 +22,7 @@ import podman.api
 import podman.errors
 import requests
 
+from harness import registry
 from harness.engines._util import (
     demux,
     for_each_concurrently,
@@ -28,14 +30,18 @@ from harness.engines._util import (
     label_filter,
     parse_size,
     restart_policy,
+    split_ref,
 )
 from harness.engines.base import (
     BuildRequest,
+    ComposeCli,
     ContainerSpec,
     EngineInfo,
     ExecResult,
     HealthResult,
     LabelledResource,
+    StatsSample,
+    Unsupported,
     WaitResult,
 )
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
@@ -222,6 +228,64 @@ class PodmanEngine:
         self._present.discard(ref)
         with contextlib.suppress(podman.errors.ImageNotFound):
             self.client.images.remove(ref, force=True)
+
+    def tag_image(self, ref: str, target: str) -> None:
+        repo, tag = split_ref(target)
+        self._post(f"/images/{ref}/tag", {"repo": repo, "tag": tag or "latest"}, 60)
+
+    def _stream(self, path: str, params: dict[str, Any], what: str) -> list[dict[str, Any]]:
+        """POST a libpod endpoint that streams JSON lines; an `error` line is a failure."""
+        response = self._post(path, params, 300)
+        lines = [json.loads(line) for line in response.iter_lines() if line.strip()]
+        for line in lines:
+            if isinstance(line, dict) and line.get("error"):
+                raise EngineError(f"{what} failed: {str(line['error']).strip()}")
+        return lines
+
+    def push_image(self, ref: str) -> None:
+        """Push to the local registry only. Plain HTTP is asked for per request
+        (tlsVerify=false), as Docker does for 127.0.0.0/8, so the push does not depend on
+        the service having been started with the harness registries.conf."""
+        registry.require_local(ref)
+        self._stream(f"/images/{ref}/push", {"tlsVerify": "false", "quiet": "false"}, "push")
+
+    def pull_image(self, ref: str) -> str:
+        """Pull from the local registry only; the local image id afterwards."""
+        registry.require_local(ref)
+        params = {"reference": ref, "tlsVerify": "false", "quiet": "false"}
+        lines = self._stream("/images/pull", params, "pull")
+        ids = [str(line["id"]) for line in lines if isinstance(line, dict) and line.get("id")]
+        return ids[-1] if ids else str(self.inspect_image(ref)["Id"])
+
+    def compose_cli(self) -> ComposeCli:
+        """podman-compose drives the `podman` CLI, pointed at this service (remote mode)."""
+        if shutil.which("podman-compose") is None:
+            raise Unsupported(f"{self.name}: podman-compose is not installed")
+        env = {"CONTAINER_HOST": self.url}
+        conf = os.environ.get("CONTAINERS_CONF") or "/var/lib/harness/containers.conf"
+        if os.path.exists(conf):
+            env["CONTAINERS_CONF"] = conf
+        return ComposeCli(("podman-compose",), env)
+
+    def stats(self, container_id: str) -> StatsSample:
+        """libpod `GET /containers/stats?stream=false`: one reading in libpod's shape."""
+        data = self._get("/containers/stats", {"containers": container_id, "stream": "false"})
+        if data.get("Error"):
+            raise EngineError(str(data["Error"]))
+        found = data.get("Stats") or []
+        if not found:
+            raise EngineError(f"no stats for {container_id}")
+        raw = dict(found[0])
+        cpu = raw.get("CPU")
+        return StatsSample(
+            memory_usage=raw.get("MemUsage"),
+            memory_limit=raw.get("MemLimit"),
+            cpu_total_ns=raw.get("CPUNano"),
+            pids=raw.get("PIDs"),
+            engine_cpu_percent=round(float(cpu), 1) if cpu is not None else None,
+            taken_ns=raw.get("SystemNano"),
+            raw=raw,
+        )
 
     # -- containers ----------------------------------------------------------------
     def _mounts(self, spec: ContainerSpec) -> list[dict[str, Any]]:

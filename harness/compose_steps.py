@@ -1,0 +1,185 @@
+"""Compose steps: bring a multi-container app up and down with each engine's compose tool.
+
+docker-compose drives Docker, podman-compose the `podman` CLI pointed at the
+Podman service (each adapter says how, `Engine.compose_cli`). One compose project
+per scenario, engine and run; the harness renders the scenario's compose file
+(built image references, harness labels) into the run's temporary directory.
+What compose did is read back from the engine: which services run, in which
+order they started, and whether a `service_healthy` dependency really gated a
+start (its first passing health check ended before the dependent started).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness import compose_file
+from harness.engines._util import text, timestamp_ns
+from harness.errors import EngineError
+from harness.labels import RUN, SCENARIO, short_hash
+from harness.scenario import ComposeDownSpec, ComposeUpSpec
+
+if TYPE_CHECKING:
+    from harness.steps import StepContext
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+
+
+@dataclass
+class ComposeState:
+    """The scenario's compose project on one engine (set by the first compose_up)."""
+
+    project: str = ""
+    file: Path | None = None
+    doc: dict[str, Any] = field(default_factory=dict)
+
+
+def project_name(run_id: str, scenario_id: str, engine: str) -> str:
+    """Lower-case letters and digits only: both compose tools accept it unchanged."""
+    return f"h{run_id[-6:].lower()}{short_hash(scenario_id, engine)}".replace("-", "")
+
+
+def _compose(ctx: StepContext, args: list[str], timeout: float) -> tuple[int | None, str, str]:
+    """Run the compose tool on the rendered file -> (exit code, None on timeout; out; err)."""
+    cli = ctx.engine.compose_cli()
+    state = ctx.compose
+    assert state.file is not None
+    argv = [*cli.argv, "-p", state.project, "-f", str(state.file), *args]
+    try:
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            cwd=state.file.parent,
+            env={**os.environ, **cli.env},
+        )
+    except subprocess.TimeoutExpired as exc:
+        return None, text(exc.stdout), text(exc.stderr)
+    except FileNotFoundError as exc:
+        raise EngineError(f"{ctx.engine.name}: compose tool not found: {exc}") from None
+    return done.returncode, text(done.stdout), text(done.stderr)
+
+
+def _prepare(ctx: StepContext, spec: ComposeUpSpec) -> None:
+    state = ctx.compose
+    if state.file is not None:
+        return
+    if ctx.tmp is None:
+        raise EngineError("no temporary directory for the compose file")
+    state.doc = compose_file.load(ctx.loaded.directory / spec.file)
+    state.project = project_name(ctx.run_id, ctx.loaded.scenario.id, ctx.engine.name)
+    state.file = ctx.tmp / "compose.yaml"
+    state.file.write_text(compose_file.render(state.doc, ctx.images, ctx.labels))
+
+
+def project_containers(ctx: StepContext) -> dict[str, dict[str, Any]]:
+    """service -> inspect document of its container in this scenario's project."""
+    found = {}
+    selector = {RUN: ctx.run_id, SCENARIO: ctx.loaded.scenario.id}
+    for cid in ctx.engine.list_labelled(selector)["containers"]:
+        try:
+            doc = ctx.engine.inspect_container(cid)
+        except EngineError:
+            continue
+        labels = (doc.get("Config") or {}).get("Labels") or {}
+        if labels.get(PROJECT_LABEL) == ctx.compose.project and SERVICE_LABEL in labels:
+            found[str(labels[SERVICE_LABEL])] = doc
+    return found
+
+
+def first_pass_ns(inspect: dict[str, Any]) -> int | None:
+    """When the container's first passing health check ended (engine clock), if ever."""
+    state = inspect.get("State") or {}
+    health = state.get("Health") or state.get("Healthcheck") or {}
+    ends = [
+        timestamp_ns(str(entry.get("End") or ""))
+        for entry in health.get("Log") or []
+        if entry.get("ExitCode") == 0
+    ]
+    known = [e for e in ends if e is not None]
+    return min(known) if known else None
+
+
+def started_ns(inspect: dict[str, Any]) -> int | None:
+    return timestamp_ns(str((inspect.get("State") or {}).get("StartedAt") or ""))
+
+
+def gating(docs: dict[str, dict[str, Any]], deps: dict[str, list[str]]) -> dict[str, bool]:
+    """For each service with healthy-conditions: did it start after every such dependency passed?"""
+    out = {}
+    for svc, needs in deps.items():
+        start = started_ns(docs[svc]) if svc in docs else None
+        passes = [first_pass_ns(docs[d]) if d in docs else None for d in needs]
+        out[svc] = start is not None and all(p is not None and p <= start for p in passes)
+    return out
+
+
+def service_facts(docs: dict[str, dict[str, Any]], deps: dict[str, list[str]]) -> dict[str, Any]:
+    """Observations about the project's containers, engine-neutral."""
+    started = {svc: started_ns(doc) for svc, doc in docs.items()}
+    order = sorted((t, svc) for svc, t in started.items() if t is not None)
+    facts: dict[str, Any] = {
+        "services": sorted(docs),
+        "running": sorted(s for s, d in docs.items() if (d.get("State") or {}).get("Running")),
+        "start_order": [svc for _, svc in order],
+    }
+    for svc, doc in docs.items():
+        state = doc.get("State") or {}
+        health = state.get("Health") or state.get("Healthcheck") or {}
+        facts[f"health.{svc}"] = health.get("Status") or None
+    for svc, ok in gating(docs, deps).items():
+        facts[f"gated.{svc}"] = ok
+    return facts
+
+
+def compose_up(ctx: StepContext, spec: ComposeUpSpec) -> None:
+    ctx.engine.compose_cli()  # `Unsupported` before anything is rendered or started
+    _prepare(ctx, spec)
+    code, out, err = _compose(ctx, ["up", "-d"], spec.timeout)
+    ctx.record(spec.name, exit_code=code, timed_out=code is None, stdout=out, stderr=err)
+    docs = project_containers(ctx)
+    for svc, doc in docs.items():
+        ctx.containers[f"{spec.name}-{svc}"] = str(doc["Id"])
+    deps = compose_file.healthy_dependencies(ctx.compose.doc)
+    ctx.record(spec.name, **service_facts(docs, deps))
+
+
+def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
+    if ctx.compose.file is None:
+        raise EngineError(f"{spec.name}: no compose project is up")
+    code, out, err = _compose(ctx, ["down", *(["-v"] if spec.volumes else [])], spec.timeout)
+    ctx.record(spec.name, exit_code=code, timed_out=code is None, stdout=out, stderr=err)
+    selector = {RUN: ctx.run_id, SCENARIO: ctx.loaded.scenario.id}
+    volumes = 0
+    for name in ctx.engine.list_labelled(selector)["volumes"]:
+        try:
+            labels = ctx.engine.inspect_volume(name).get("Labels") or {}
+        except EngineError:
+            continue
+        volumes += labels.get(PROJECT_LABEL) == ctx.compose.project
+    ctx.record(spec.name, containers_left=len(project_containers(ctx)), volumes_left=volumes)
+
+
+def cleanup(ctx: StepContext) -> list[str]:
+    """`down -v` of the project; the runner's label sweep removes whatever it leaves."""
+    if ctx.compose.file is None:
+        return []
+    try:
+        _compose(ctx, ["down", "-v"], 120)
+    except EngineError as exc:
+        return [f"compose:{ctx.compose.project} ({exc})"]
+    return []
+
+
+HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
+    "compose_up": compose_up,
+    "compose_down": compose_down,
+}

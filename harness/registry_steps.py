@@ -1,0 +1,148 @@
+"""Registry steps: tag, push, pull back and remove images, against the local registry.
+
+The registry is the reference: after a push the harness asks it which digest and
+manifest type it serves, and checks the engine's pull against that digest. Only
+references under this run's namespace of the local registry are ever pushed or
+pulled (`registry.require_local`). Teardown removes the local tags and pulled
+images and deletes the repositories from the registry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from harness import registry
+from harness.engines.base import Engine
+from harness.errors import EngineError
+from harness.scenario import ImageRmSpec, PullSpec, PushSpec, TagSpec
+
+if TYPE_CHECKING:
+    from harness.steps import StepContext
+
+
+@dataclass
+class RegistryState:
+    """What the registry steps of one scenario on one engine made, for later steps and teardown."""
+
+    namespace: str = ""
+    image_ids: dict[str, str] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    refs: set[str] = field(default_factory=set)
+
+    def real(self, ctx: StepContext, symbolic: str) -> str:
+        if not self.namespace:
+            self.namespace = registry.prefix(ctx.run_id, ctx.loaded.scenario.id, ctx.engine.name)
+        ref = registry.qualify(symbolic, self.namespace)
+        self.refs.add(ref)
+        return ref
+
+
+def _bare(image_id: str) -> str:
+    """Docker ids carry 'sha256:', libpod's do not."""
+    return image_id.removeprefix("sha256:")
+
+
+def _image_id(engine: Engine, ref: str) -> str | None:
+    try:
+        return _bare(str(engine.inspect_image(ref)["Id"]))
+    except EngineError:
+        return None
+
+
+def tag(ctx: StepContext, spec: TagSpec) -> None:
+    target = ctx.registry.real(ctx, spec.as_)
+    source = ctx.images[spec.image]
+    ctx.registry.image_ids[spec.as_] = _image_id(ctx.engine, source) or ""
+    try:
+        ctx.engine.tag_image(source, target)
+    except EngineError as exc:
+        ctx.record(spec.name, error=str(exc))
+        return
+    ctx.record(spec.name, error=None)
+
+
+def push(ctx: StepContext, spec: PushSpec) -> None:
+    ref = ctx.registry.real(ctx, spec.ref)
+    ctx.record(spec.name, pushed=False, error=None, digest=None, media_type=None)
+    try:
+        ctx.engine.push_image(ref)
+    except EngineError as exc:
+        ctx.record(spec.name, error=str(exc))
+        return
+    repo, reference = registry.split(ref)
+    found = registry.manifest(repo, reference)
+    ctx.record(spec.name, pushed=found is not None)
+    if found is not None:
+        ctx.registry.digests[spec.name] = found.digest
+        ctx.record(spec.name, digest=found.digest, media_type=found.media_type)
+    if spec.same_digest_as is not None:
+        earlier = ctx.registry.digests.get(spec.same_digest_as)
+        ctx.record(spec.name, same_digest=found is not None and found.digest == earlier)
+
+
+def pull(ctx: StepContext, spec: PullSpec) -> None:
+    ref = ctx.registry.real(ctx, spec.ref)
+    want = ctx.registry.digests.get(spec.by_digest_of or "")
+    if spec.by_digest_of is not None:
+        ref = f"{ref.rpartition(':')[0]}@{want}"
+        ctx.registry.refs.add(ref)
+    ctx.record(spec.name, pulled=False, error=None, digest_preserved=None, same_id=None)
+    try:
+        pulled = _bare(ctx.engine.pull_image(ref))
+    except EngineError as exc:
+        ctx.record(spec.name, error=str(exc))
+        return
+    ctx.images[spec.name] = ref
+    ctx.record(spec.name, pulled=True)
+    if want is None:
+        repo, reference = registry.split(ref)
+        found = registry.manifest(repo, reference)
+        want = found.digest if found else None
+    with contextlib.suppress(EngineError):
+        digests = ctx.engine.inspect_image(ref).get("RepoDigests") or []
+        ctx.record(spec.name, digest_preserved=any(str(d).endswith(f"@{want}") for d in digests))
+    tagged = ctx.registry.image_ids.get(spec.ref)
+    if tagged:
+        ctx.record(spec.name, same_id=pulled == tagged)
+
+
+def image_rm(ctx: StepContext, spec: ImageRmSpec) -> None:
+    """Remove a local image; `gone` says whether its id is gone with it."""
+    ref = ctx.images[spec.image] if spec.image else ctx.registry.real(ctx, spec.ref or "")
+    image_id = _image_id(ctx.engine, ref)
+    try:
+        ctx.engine.remove_image(ref)
+    except EngineError as exc:
+        ctx.record(spec.name, removed=False, error=str(exc), gone=False)
+        return
+    gone = image_id is None or not ctx.engine.image_exists(image_id)
+    ctx.record(spec.name, removed=True, error=None, gone=gone)
+
+
+def cleanup(ctx: StepContext) -> list[str]:
+    """Remove the local registry tags and pulled images, then the registry repositories."""
+    left = []
+    repos = set()
+    for ref in sorted(ctx.registry.refs):
+        repos.add(registry.split(ref)[0])
+        try:
+            ctx.engine.remove_image(ref)
+        except EngineError as exc:
+            left.append(f"image:{ref} ({exc})")
+    for repo in sorted(repos):
+        try:
+            left += registry.delete_repository(repo)
+        except EngineError as exc:
+            left.append(f"registry:{repo} ({exc})")
+    return left
+
+
+HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
+    "tag": tag,
+    "push": push,
+    "pull": pull,
+    "image_rm": image_rm,
+}
