@@ -157,15 +157,18 @@ def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
         raise EngineError(f"{spec.name}: no compose project is up")
     code, out, err = _compose(ctx, ["down", *(["-v"] if spec.volumes else [])], spec.timeout)
     ctx.record(spec.name, exit_code=code, timed_out=code is None, stdout=out, stderr=err)
-    selector = {RUN: ctx.run_id, SCENARIO: ctx.loaded.scenario.id}
-    volumes = 0
-    for name in ctx.engine.list_labelled(selector)["volumes"]:
-        try:
-            labels = ctx.engine.inspect_volume(name).get("Labels") or {}
-        except EngineError:
-            continue
-        volumes += labels.get(PROJECT_LABEL) == ctx.compose.project
-    ctx.record(spec.name, containers_left=len(project_containers(ctx)), volumes_left=volumes)
+    selector = {
+        RUN: ctx.run_id,
+        SCENARIO: ctx.loaded.scenario.id,
+        PROJECT_LABEL: ctx.compose.project,
+    }
+    left = ctx.engine.list_labelled(selector)
+    ctx.record(
+        spec.name,
+        containers_left=len(left["containers"]),
+        volumes_left=len(left["volumes"]),
+        networks_left=len(left["networks"]),
+    )
 
 
 def cleanup(ctx: StepContext) -> list[str]:

@@ -448,7 +448,8 @@ class ComposeUpSpec(Model):
 
 class ComposeDownSpec(Model):
     """`<compose> down` (`volumes: true` adds -v) of the scenario's compose project
-    -> `STEP.exit_code`, `STEP.containers_left`, `STEP.volumes_left`."""
+    -> `STEP.exit_code`, `STEP.containers_left`, `STEP.volumes_left`, `STEP.networks_left`
+    (the project's resources still there, found by the project label)."""
 
     name: Name
     volumes: bool = False

@@ -259,7 +259,7 @@ def run_exec(ctx: StepContext, spec: ExecSpec) -> None:
     killing its container (`STEP.timed_out: true`); the runner then makes the
     outcome an error unless the scenario asked about `timed_out` itself.
     """
-    cid = ctx.containers[spec.container]
+    cid = ctx.container(spec.container)
     command = [ctx.expand(word) for word in spec.command]
     result = waits.within(
         lambda: ctx.engine.exec(
