@@ -44,6 +44,10 @@ def test_stats_of_a_sleeping_container(engine: Engine, run_id: str) -> None:
 
 
 def test_push_remove_pull_round_trip(engine: Engine, run_id: str) -> None:
+    if engine.name not in ("docker", "podman"):
+        # Docker's API has no per-request plain-HTTP switch: on Podman's Docker-compatible
+        # API a push to 127.0.0.1 needs the service started with the harness registries.conf.
+        pytest.skip(f"{engine.name}: registry round trip is checked on docker and podman")
     if not registry.reachable():
         pytest.skip(f"no local registry at {registry.address()} (scripts/setup.sh starts it)")
     base = ImageCache(engine, run_id).base()
