@@ -112,13 +112,16 @@ def pull(ctx: StepContext, spec: PullSpec) -> None:
 def image_rm(ctx: StepContext, spec: ImageRmSpec) -> None:
     """Remove a local image; `gone` says whether its id is gone with it."""
     ref = ctx.images[spec.image] if spec.image else ctx.registry.real(ctx, spec.ref or "")
-    image_id = _image_id(ctx.engine, ref)
+    try:
+        image_id: str | None = str(ctx.engine.inspect_image(ref)["Id"])  # as the engine spells it
+    except EngineError:
+        image_id = None
     try:
         ctx.engine.remove_image(ref)
+        gone = image_id is None or not ctx.engine.image_exists(image_id)
     except EngineError as exc:
         ctx.record(spec.name, removed=False, error=str(exc), gone=False)
         return
-    gone = image_id is None or not ctx.engine.image_exists(image_id)
     ctx.record(spec.name, removed=True, error=None, gone=gone)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from harness.engines.base import HealthResult, Unsupported
+from harness.engines.base import ComposeCli, HealthResult, Unsupported
 from harness.engines.docker import DockerEngine, _is_podman
 from harness.errors import EngineError
 
@@ -71,4 +71,13 @@ class PodmanDockerApiEngine(DockerEngine):
         raise EngineError(
             f"{self.name}: the healthcheck probe answered {response.status_code} "
             f"{response.text[:200]}; this adapter does not read that answer yet"
+        )
+
+    def compose_cli(self) -> ComposeCli:
+        # Compose is compared as each engine's own tool (docker-compose on Docker,
+        # podman-compose on Podman). docker-compose 1.29 on this socket was tried: with no
+        # health checks scheduled (no systemd), `up` waits on service_healthy until killed.
+        raise Unsupported(
+            f"{self.name}: compose scenarios run docker-compose on Docker and podman-compose "
+            "on Podman; docker-compose against Podman's socket is not one of the surfaces"
         )
