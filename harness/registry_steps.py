@@ -90,12 +90,14 @@ def pull(ctx: StepContext, spec: PullSpec) -> None:
         ref = f"{ref.rpartition(':')[0]}@{want}"
         ctx.registry.refs.add(ref)
     ctx.record(spec.name, pulled=False, error=None, digest_preserved=None, same_id=None)
+    # Later steps may run this image: if the pull failed they meet a missing image (an
+    # error they record; create never pulls), not a harness crash.
+    ctx.images[spec.name] = ref
     try:
         pulled = _bare(ctx.engine.pull_image(ref))
     except EngineError as exc:
         ctx.record(spec.name, error=str(exc))
         return
-    ctx.images[spec.name] = ref
     ctx.record(spec.name, pulled=True)
     if want is None:
         repo, reference = registry.split(ref)
