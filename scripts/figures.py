@@ -56,7 +56,7 @@ def full_runs(count: int, scenarios: str, targets: list[Engine], work: Path) -> 
     for i in range(count):
         out = work / f"full-{i}"
         started = time.monotonic()
-        done = harness("run", scenarios, *BOTH, "-j", "2", "-q", "--out", str(out))
+        done = harness("run", scenarios, *BOTH, "-j", "2", "-q", "--out", str(out), timeout=3600)
         took = time.monotonic() - started
         if not (out / "results.json").exists():
             LOST.append(f"full run {i}: no results.json (exit {done.returncode})")

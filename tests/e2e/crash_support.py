@@ -55,14 +55,14 @@ def start_run(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen
     )
 
 
-def harness(*args: str) -> subprocess.CompletedProcess[str]:
+def harness(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "harness.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
-        timeout=600,
+        timeout=timeout,
     )
 
 
