@@ -512,16 +512,15 @@ class PodmanEngine:
         return list(self._get(path, params) or [])
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
-        return {
-            "containers": [str(c["Id"]) for c in self._list("/containers/json", labels, all=True)],
-            "volumes": [str(v["Name"]) for v in self._list("/volumes/json", labels)],
-            "networks": [str(n["name"]) for n in self._list("/networks/json", labels)],
-        }
+        found: dict[str, list[str]] = {"containers": [], "volumes": [], "networks": []}
+        for resource in self.labelled_resources(labels):
+            found[f"{resource.kind}s"].append(resource.id)
+        return found
 
     def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]:
-        containers = self._list("/containers/json", labels, all=True)
-        volumes = self._list("/volumes/json", labels)
-        networks = self._list("/networks/json", labels)
+        containers = self._list_retrying("/containers/json", labels, 3, all=True)
+        volumes = self._list_retrying("/volumes/json", labels, 3)
+        networks = self._list_retrying("/networks/json", labels, 3)
         return [
             *(
                 LabelledResource("container", str(c["Id"]), dict(c.get("Labels") or {}))
@@ -537,16 +536,19 @@ class PodmanEngine:
             ),
         ]
 
-    def _list_retrying(self, path: str, labels: dict[str, str]) -> list[dict[str, Any]]:
-        """Podman 4.3 fails a whole listing when an image vanishes while it lists
-        ("image not known"), as happens when another process removes one: retry."""
-        for attempt in range(10):
+    def _list_retrying(
+        self, path: str, labels: dict[str, str], attempts: int = 10, **params: Any
+    ) -> list[dict[str, Any]]:
+        """Podman 4.3 fails a whole listing when an image or volume vanishes while it
+        lists ("image not known", "no such volume"), as happens when another process
+        removes one: retry."""
+        for attempt in range(attempts):
             try:
-                return self._list(path, labels)
+                return self._list(path, labels, **params)
             except EngineError:
-                if attempt == 9:
+                if attempt == attempts - 1:
                     raise
-                time.sleep(1.0)
+                time.sleep(0.5)
         return []
 
     def remove_cache_images(self, label: str) -> list[str]:
