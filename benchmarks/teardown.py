@@ -24,7 +24,7 @@ SCENARIO = "bench.teardown"
 
 
 def _start(engine: Engine, image: str, run_id: str, count: int) -> list[str]:
-    labels = resource_labels(run_id, SCENARIO)
+    labels = resource_labels(run_id, SCENARIO, engine.name)
     ids = []
     for i in range(count):
         spec = ContainerSpec(

@@ -113,7 +113,7 @@ def sample(
         engine=engine,
         loaded=loaded,
         run_id=run_id,
-        labels=resource_labels(run_id, scenario.id),
+        labels=resource_labels(run_id, scenario.id, engine.name),
         images={BASE_IMAGE: base},
     )
     engine_saw: list[float] = []
