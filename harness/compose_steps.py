@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness import compose_file
 from harness.engines._util import text, timestamp_ns
+from harness.engines.base import compose_provider
 from harness.errors import EngineError
 from harness.labels import RUN, SCENARIO, short_hash
 from harness.scenario import ComposeDownSpec, ComposeUpSpec
@@ -47,7 +48,7 @@ def project_name(run_id: str, scenario_id: str, engine: str) -> str:
 
 def _compose(ctx: StepContext, args: list[str], timeout: float) -> tuple[int | None, str, str]:
     """Run the compose tool on the rendered file -> (exit code, None on timeout; out; err)."""
-    cli = ctx.engine.compose_cli()
+    cli = compose_provider(ctx.engine).compose_cli()
     state = ctx.compose
     assert state.file is not None
     argv = [*cli.argv, "-p", state.project, "-f", str(state.file), *args]
@@ -141,7 +142,7 @@ def service_facts(docs: dict[str, dict[str, Any]], deps: dict[str, list[str]]) -
 
 
 def compose_up(ctx: StepContext, spec: ComposeUpSpec) -> None:
-    ctx.engine.compose_cli()  # `Unsupported` before anything is rendered or started
+    compose_provider(ctx.engine).compose_cli()  # `Unsupported` before anything is started
     _prepare(ctx, spec)
     code, out, err = _compose(ctx, ["up", "-d"], spec.timeout)
     ctx.record(spec.name, exit_code=code, timed_out=code is None, stdout=out, stderr=err)

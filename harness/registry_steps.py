@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness import registry
-from harness.engines.base import Engine
+from harness.engines.base import Engine, registry_client
 from harness.errors import EngineError
 from harness.scenario import ImageRmSpec, PullSpec, PushSpec, TagSpec
 
@@ -56,8 +56,9 @@ def tag(ctx: StepContext, spec: TagSpec) -> None:
     target = ctx.registry.real(ctx, spec.as_)
     source = ctx.images[spec.image]
     ctx.registry.image_ids[spec.as_] = _image_id(ctx.engine, source) or ""
+    client = registry_client(ctx.engine)
     try:
-        ctx.engine.tag_image(source, target)
+        client.tag_image(source, target)
     except EngineError as exc:
         ctx.record(spec.name, error=str(exc))
         return
@@ -67,8 +68,9 @@ def tag(ctx: StepContext, spec: TagSpec) -> None:
 def push(ctx: StepContext, spec: PushSpec) -> None:
     ref = ctx.registry.real(ctx, spec.ref)
     ctx.record(spec.name, pushed=False, error=None, digest=None, media_type=None)
+    client = registry_client(ctx.engine)
     try:
-        ctx.engine.push_image(ref)
+        client.push_image(ref)
     except EngineError as exc:
         ctx.record(spec.name, error=str(exc))
         return
@@ -93,8 +95,9 @@ def pull(ctx: StepContext, spec: PullSpec) -> None:
     # Later steps may run this image: if the pull failed they meet a missing image (an
     # error they record; create never pulls), not a harness crash.
     ctx.images[spec.name] = ref
+    client = registry_client(ctx.engine)
     try:
-        pulled = _bare(ctx.engine.pull_image(ref))
+        pulled = _bare(client.pull_image(ref))
     except EngineError as exc:
         ctx.record(spec.name, error=str(exc))
         return

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from harness.engines.base import StatsSample
+from harness.engines.base import StatsSample, stats_reader
 from harness.errors import EngineError
 from harness.scenario import StatsSpec
 
@@ -43,11 +43,12 @@ def facts(sample: StatsSample) -> dict[str, Any]:
 
 def stats(ctx: StepContext, spec: StatsSpec) -> None:
     cid = ctx.container(spec.container)
+    reader = stats_reader(ctx.engine)
     try:
-        first = ctx.engine.stats(cid)
+        first = reader.stats(cid)
         started = time.monotonic()
         time.sleep(spec.interval)
-        second = ctx.engine.stats(cid)
+        second = reader.stats(cid)
         wall = time.monotonic() - started
     except EngineError as exc:
         ctx.record(spec.name, error=str(exc))

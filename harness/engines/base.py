@@ -179,11 +179,6 @@ class Engine(Protocol):
     def build(self, request: BuildRequest) -> str: ...
     def inspect_image(self, ref: str) -> dict[str, Any]: ...
     def remove_image(self, ref: str) -> None: ...
-    def tag_image(self, ref: str, target: str) -> None: ...
-    def push_image(self, ref: str) -> None: ...
-    def pull_image(self, ref: str) -> str: ...
-    def compose_cli(self) -> ComposeCli: ...
-    def stats(self, container_id: str) -> StatsSample: ...
 
     def create_container(self, spec: ContainerSpec) -> str: ...
     def start(self, container_id: str) -> None: ...
@@ -231,3 +226,50 @@ class CacheCleaner(Protocol):
     """Optional: remove cached images (by label filter) that no container uses."""
 
     def remove_cache_images(self, label: str) -> list[str]: ...
+
+
+@runtime_checkable
+class RegistryClient(Protocol):
+    """Optional: tag, push to and pull from the local registry (127.0.0.1 only)."""
+
+    def tag_image(self, ref: str, target: str) -> None: ...
+    def push_image(self, ref: str) -> None: ...
+    def pull_image(self, ref: str) -> str: ...
+
+
+@runtime_checkable
+class ComposeProvider(Protocol):
+    """Optional: the compose implementation that goes with this engine."""
+
+    def compose_cli(self) -> ComposeCli: ...
+
+
+@runtime_checkable
+class StatsReader(Protocol):
+    """Optional: one resource-usage sample of a running container."""
+
+    def stats(self, container_id: str) -> StatsSample: ...
+
+
+def _missing(engine: Engine, what: str) -> Unsupported:
+    return Unsupported(f"the {engine.name} adapter does not provide {what}")
+
+
+# Optional protocols keep the core contract small: a third-party adapter without
+# them still runs every other scenario, and these steps report `unsupported`.
+def registry_client(engine: Engine) -> RegistryClient:
+    if isinstance(engine, RegistryClient):
+        return engine
+    raise _missing(engine, "registry operations (tag_image, push_image, pull_image)")
+
+
+def compose_provider(engine: Engine) -> ComposeProvider:
+    if isinstance(engine, ComposeProvider):
+        return engine
+    raise _missing(engine, "a compose tool (compose_cli)")
+
+
+def stats_reader(engine: Engine) -> StatsReader:
+    if isinstance(engine, StatsReader):
+        return engine
+    raise _missing(engine, "container stats (stats)")
