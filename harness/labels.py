@@ -20,6 +20,9 @@ CACHE = "io.harness.cache"
 # The engine surface that made a resource: two surfaces can share one store (podman and
 # podman-docker-api), and one surface's teardown must not remove the other's containers.
 ENGINE = "io.harness.engine"
+# Run, scenario and engine in one value: the one label a server-side filter needs
+# (a volume prune), since Podman before 4.6 ORs several label filters on volumes.
+SCOPE = "io.harness.scope"
 PREFIX = "io.harness."
 
 
@@ -53,6 +56,7 @@ def resource_labels(run_id: str, scenario_id: str, engine: str | None = None) ->
     labels = {RUN: run_id, SCENARIO: scenario_id, OWNER: owner()}
     if engine is not None:
         labels[ENGINE] = engine
+        labels[SCOPE] = f"{run_id}/{scenario_id}/{engine}"
     return labels
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import EngineError
 from harness.host_facts import host_facts
-from harness.labels import PREFIX, RUN, SCENARIO, resource_name
+from harness.labels import PREFIX, SCOPE, resource_name
 from harness.scenario import (
     HostFactsSpec,
     HostNsSpec,
@@ -122,8 +122,10 @@ def prune_result(removed: list[str], volumes: dict[str, str]) -> tuple[list[str]
 
 
 def prune_volumes(ctx: StepContext, spec: PruneVolumesSpec) -> None:
-    """Prune unused volumes carrying this run's and this scenario's labels only."""
-    selector = {RUN: ctx.run_id, SCENARIO: ctx.loaded.scenario.id}
+    """Prune unused volumes of this run, scenario and engine only: one label, the scope
+    (several label filters are ORed by Podman 4.3's prune, which would reach other
+    scenarios' volumes)."""
+    selector = {SCOPE: ctx.labels[SCOPE]}
     try:
         removed = ctx.engine.prune_volumes(selector)
     except EngineError as exc:

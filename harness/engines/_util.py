@@ -25,6 +25,17 @@ def label_filter(labels: dict[str, str]) -> list[str]:
     return [f"{k}={v}" if v else k for k, v in labels.items()]
 
 
+def has_labels(labels: dict[str, str] | None, selector: dict[str, str]) -> bool:
+    """Whether `labels` carry every item of `selector` (an empty value: the key at all).
+
+    Applied to every labelled listing because Podman before 4.6 ORs several label
+    filters on volumes (containers/podman#19219): a listing by run and scenario
+    returned every volume of the run, and teardown removed other scenarios' volumes.
+    """
+    own = labels or {}
+    return all((k in own) if not v else own.get(k) == v for k, v in selector.items())
+
+
 def restart_policy(text: str | None) -> dict[str, Any] | None:
     """'on-failure:3' -> {'Name': 'on-failure', 'MaximumRetryCount': 3}."""
     if not text:

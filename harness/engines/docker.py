@@ -21,6 +21,7 @@ from harness import registry
 from harness.engines._util import (
     demux,
     for_each_concurrently,
+    has_labels,
     healthcheck_config,
     label_filter,
     parse_size,
@@ -437,7 +438,7 @@ class DockerEngine:
             networks = self.api.networks(filters=flt)
         except (docker.errors.APIError, requests.RequestException) as exc:
             raise EngineError(_explain(exc)) from None
-        return [
+        found = [
             *(
                 LabelledResource("container", c["Id"], dict(c.get("Labels") or {}))
                 for c in containers
@@ -445,6 +446,8 @@ class DockerEngine:
             *(LabelledResource("volume", v["Name"], dict(v.get("Labels") or {})) for v in volumes),
             *(LabelledResource("network", n["Id"], dict(n.get("Labels") or {})) for n in networks),
         ]
+        # The server's filter is not trusted alone: Podman's compatible API ORs labels.
+        return [r for r in found if has_labels(r.labels, labels)]
 
     def remove_cache_images(self, label: str) -> list[str]:
         """Remove images carrying `label` (a label filter) that no container uses;

@@ -26,6 +26,7 @@ from harness import registry
 from harness.engines._util import (
     demux,
     for_each_concurrently,
+    has_labels,
     healthcheck_config,
     label_filter,
     parse_size,
@@ -509,7 +510,8 @@ class PodmanEngine:
     def _list(self, path: str, labels: dict[str, str], **params: Any) -> list[dict[str, Any]]:
         # Raw API: podman-py's list(filters={"label": [...]}) str()s the list and matches nothing.
         params["filters"] = json.dumps({"label": label_filter(labels)})
-        return list(self._get(path, params) or [])
+        found = list(self._get(path, params) or [])
+        return [r for r in found if has_labels(r.get("Labels", r.get("labels")), labels)]
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {"containers": [], "volumes": [], "networks": []}

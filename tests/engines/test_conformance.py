@@ -126,6 +126,19 @@ def test_remove_labelled_removes_everything(engine: Engine, base: str, run_id: s
     assert not any(engine.list_labelled({RUN: run_id}).values())
 
 
+def test_listing_by_several_labels_matches_all_of_them(engine: Engine, run_id: str) -> None:
+    """Teardown selects by run and scenario: another scenario's volumes in the same run
+    must not match (Podman 4.3 ORs volume label filters, containers/podman#19219)."""
+    mine, other = (resource_labels(run_id, f"conformance.{s}", engine.name) for s in "ab")
+    names = {s: f"h-test-{uuid.uuid4().hex[:10]}" for s in "ab"}
+    engine.create_volume(names["a"], mine)
+    engine.create_volume(names["b"], other)
+    selector = {RUN: run_id, SCENARIO: "conformance.a"}
+    assert engine.list_labelled(selector)["volumes"] == [names["a"]]
+    engine.remove_labelled(selector)
+    assert engine.list_labelled({RUN: run_id})["volumes"] == [names["b"]]
+
+
 def test_build_context_ignore_file_with_exception(
     engine: Engine, base: str, run_id: str, tmp_path: Path
 ) -> None:

@@ -173,3 +173,14 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_has_labels_requires_every_selector_item() -> None:
+    from harness.engines._util import has_labels
+
+    labels = {RUN: "r1", "io.harness.scenario": "a", "flag": ""}
+    assert has_labels(labels, {RUN: "r1", "io.harness.scenario": "a"})
+    assert not has_labels(labels, {RUN: "r1", "io.harness.scenario": "b"})
+    assert has_labels(labels, {"flag": ""})  # an empty value: the key at all
+    assert not has_labels(None, {RUN: ""})
+    assert has_labels(None, {})
