@@ -233,8 +233,15 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
         *(ctx.expand(a) for a in spec.args),
     ]
     try:
+        # In the scenario's temporary directory: conmon inherits the cwd and writes
+        # files there (an `oom` file when the container is OOM-killed).
         done = subprocess.run(
-            argv, capture_output=True, timeout=spec.timeout, check=False, stdin=subprocess.DEVNULL
+            argv,
+            capture_output=True,
+            timeout=spec.timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            cwd=ctx.tmp,
         )
     except subprocess.TimeoutExpired as exc:
         ctx.record(

@@ -70,7 +70,7 @@ if ! docker_up; then
   if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null 2>&1; then
     log "starting dockerd"
     mkdir -p "$STATE_DIR"
-    nohup dockerd "${DOCKERD_ARGS[@]}" >"$STATE_DIR/dockerd.log" 2>&1 &
+    (cd "$STATE_DIR" && nohup dockerd "${DOCKERD_ARGS[@]}" >"$STATE_DIR/dockerd.log" 2>&1 &)
     for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done
     docker_up || { log "dockerd did not answer; see $STATE_DIR/dockerd.log"; }
   fi
@@ -87,7 +87,7 @@ if ! registry_up && command -v docker-registry >/dev/null 2>&1; then
   mkdir -p "$REGISTRY_DIR/storage"
   sed -e "s|@ADDR@|$REGISTRY_ADDR|" -e "s|@STORAGE@|$REGISTRY_DIR/storage|" \
     "$ROOT/scripts/registry.yml" > "$REGISTRY_DIR/config.yml"
-  nohup docker-registry serve "$REGISTRY_DIR/config.yml" >"$STATE_DIR/registry.log" 2>&1 &
+  (cd "$STATE_DIR" && nohup docker-registry serve "$REGISTRY_DIR/config.yml" >"$STATE_DIR/registry.log" 2>&1 &)
   for _ in $(seq 1 40); do registry_up && break; sleep 0.25; done
   registry_up || log "the registry did not answer; see $STATE_DIR/registry.log"
 fi
@@ -115,7 +115,9 @@ if ! podman_up && command -v podman >/dev/null 2>&1; then
     "$ROOT/scripts/containers.conf" > "$CONF"
   export CONTAINERS_CONF="$CONF"
   export CONTAINERS_REGISTRIES_CONF="$REGISTRIES_CONF"
-  nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$STATE_DIR/podman.log" 2>&1 &
+  # Started from the state dir: conmon inherits the cwd and writes an `oom` file there
+  # when a container is OOM-killed (limits.memory), which landed in the checkout.
+  (cd "$STATE_DIR" && nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$STATE_DIR/podman.log" 2>&1 &)
   for _ in $(seq 1 60); do podman_up && break; sleep 0.5; done
   podman_up || { log "podman service did not answer; see $STATE_DIR/podman.log"; }
 fi
