@@ -171,7 +171,7 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
     stale = [
         kd.model_dump()
         for kd in scenario.known_divergences
-        if kd.engine in ran and kd not in seen_kds
+        if kd.engine in ran and kd not in seen_kds and not kd.intermittent
     ]
     declared = [kd.model_dump() for kd in seen_kds]
     unexplained = disagreements - explained

@@ -77,7 +77,8 @@ class ScenarioFile(pytest.File):
             if declared:
                 item.add_marker(
                     pytest.mark.xfail(
-                        strict=True,
+                        # A race the engine loses only sometimes may pass: not strict.
+                        strict=not all(kd.intermittent for kd in declared),
                         raises=KnownDivergenceSeen,
                         reason="known divergence: " + "; ".join(kd.key for kd in declared),
                     )

@@ -513,6 +513,9 @@ class KnownDivergence(Model):
     why: str = Field(min_length=1)
     link: str | None = None
     observed: Any = None
+    # The engine shows it only sometimes (a race inside the engine): a run that does not
+    # see it is not a stale declaration, and the pytest item's xfail is not strict.
+    intermittent: bool = False
 
 
 class Scenario(Model):

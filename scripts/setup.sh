@@ -14,13 +14,9 @@ CONF="$STATE_DIR/containers.conf"
 REGISTRY_ADDR="${HARNESS_REGISTRY:-127.0.0.1:5000}"
 REGISTRY_DIR="$STATE_DIR/registry"
 REGISTRIES_CONF="$STATE_DIR/registries.conf"
-OFFLINE="${HARNESS_OFFLINE:-}"
-[ "${CI:-}" = "true" ] && OFFLINE="${OFFLINE:-1}"
-# Restarting a wedged Podman service must not silently drop a safety net that was on:
-# keep the mode the current harness-owned settings file records, unless told otherwise.
-if [ -z "$OFFLINE" ] && [ -f "$CONF" ] && grep -q '^dns_servers = \["127.0.0.1"\]' "$CONF"; then
-  OFFLINE=1
-fi
+# Offline by default (these hosts have no internet, and no lookup may leave them): both
+# engines get 127.0.0.1 as their DNS server. HARNESS_OFFLINE=0 keeps the host's DNS.
+OFFLINE="${HARNESS_OFFLINE:-1}"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -73,18 +73,27 @@ TRAPS: dict[str, str] = {
     "unknown top key": GOOD + "extra: 1\n",
     "typo in run": _replace("command: [echo, hi]", "comand: [echo, hi]"),
     "unknown mount key": _replace("target: /d}", "target: /d, mode: rw}"),
-    "two kinds in a step": _replace("  - run: {name: b", "  - exec: {name: z, container: b, command: [x]}\n    run: {name: b"),
+    "two kinds in a step": _replace(
+        "  - run: {name: b", "  - exec: {name: z, container: b, command: [x]}\n    run: {name: b"
+    ),
     # YAML 1.1 traps: these stay strings, so typed fields refuse them
     "sexagesimal port": _replace("timeout: 10,", "timeout: 10, ports: {80/tcp: 22:22},"),
     "off as a bool": _replace("detach: true", "detach: off"),
     "yes as a bool": _replace("detach: true", "detach: yes"),
     "octal-looking number": _replace("timeout: 10", "timeout: 0o17x"),
-    "merge key": _replace("volumes:\n  data: {}", "base: &b {options: {}}\nvolumes:\n  data: {<<: *b}"),
-    "python tag": _replace("title: A valid scenario to break", "title: !!python/object:os.system x"),
+    "merge key": _replace(
+        "volumes:\n  data: {}", "base: &b {options: {}}\nvolumes:\n  data: {<<: *b}"
+    ),
+    "python tag": _replace(
+        "title: A valid scenario to break", "title: !!python/object:os.system x"
+    ),
     "custom tag": _replace("title: A valid scenario to break", "title: !secret t"),
     "duplicate key": _replace("area: fuzz", "area: fuzz\narea: again"),
     "alias bomb": "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
-    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n" for i in range(8)),
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+        for i in range(8)
+    ),
     "deep nesting": "a: " + "[" * 5000 + "]" * 5000 + "\n",
     # undefined references
     "unknown image": _replace("image: app,", "image: nope,"),
@@ -95,8 +104,11 @@ TRAPS: dict[str, str] = {
     "compare names no step": GOOD + "compare: [nope.stdout]\n",
     "unknown placeholder": _replace("FROM {{ base }}", "FROM {{ images.nope }}"),
     "self placeholder": _replace("FROM {{ base }}", "FROM {{ images.app }}"),
-    "duplicate step name": _replace("name: b,", "name: a,").replace("container: b,", "container: a,"),
-    "known divergence names no step": GOOD + "known_divergences: [{engine: podman, key: nope.x, why: w}]\n",
+    "duplicate step name": _replace("name: b,", "name: a,").replace(
+        "container: b,", "container: a,"
+    ),
+    "known divergence names no step": GOOD
+    + "known_divergences: [{engine: podman, key: nope.x, why: w}]\n",
     # absurd values
     "negative timeout": _replace("timeout: 10", "timeout: -1"),
     "zero timeout": _replace("timeout: 10", "timeout: 0"),
@@ -110,26 +122,54 @@ TRAPS: dict[str, str] = {
     "huge stop timeout": _replace("image: app,", "image: app, stop_timeout: 100000,"),
     "huge integer": _replace("image: app,", "image: app, pids_limit: " + "9" * 400 + ","),
     "scenario timeout negative": GOOD + "timeout: -5\n",
-    "integer past Python's limit": _replace("image: app,", "image: app, pids_limit: " + "9" * 5000 + ","),
+    "integer past Python's limit": _replace(
+        "image: app,", "image: app, pids_limit: " + "9" * 5000 + ","
+    ),
     "deep block nesting": "a:\n" + "".join("  " * i + "- \n" for i in range(3000)),
     # path traversal and host access
-    "bind /etc": _replace("{type: volume, source: data, target: /d}", "{type: bind, source: /etc, target: /d}"),
-    "bind ../..": _replace("{type: volume, source: data, target: /d}", "{type: bind, source: ../../.., target: /d}"),
-    "bind tmp/..": _replace("{type: volume, source: data, target: /d}", "{type: bind, source: '{{ tmp }}/../..', target: /d}"),
-    "bind without source": _replace("{type: volume, source: data, target: /d}", "{type: bind, target: /d}"),
-    "context ../..": _replace("containerfile: |\n      FROM {{ base }}\n      CMD [\"true\"]", "context: ../../.."),
-    "context absolute": _replace("containerfile: |\n      FROM {{ base }}\n      CMD [\"true\"]", "context: /etc"),
+    "bind /etc": _replace(
+        "{type: volume, source: data, target: /d}", "{type: bind, source: /etc, target: /d}"
+    ),
+    "bind ../..": _replace(
+        "{type: volume, source: data, target: /d}", "{type: bind, source: ../../.., target: /d}"
+    ),
+    "bind tmp/..": _replace(
+        "{type: volume, source: data, target: /d}",
+        "{type: bind, source: '{{ tmp }}/../..', target: /d}",
+    ),
+    "bind without source": _replace(
+        "{type: volume, source: data, target: /d}", "{type: bind, target: /d}"
+    ),
+    "context ../..": _replace(
+        'containerfile: |\n      FROM {{ base }}\n      CMD ["true"]', "context: ../../.."
+    ),
+    "context absolute": _replace(
+        'containerfile: |\n      FROM {{ base }}\n      CMD ["true"]', "context: /etc"
+    ),
     "host file escapes": _replace("in.txt: hello", "../../escape.txt: hello"),
     "host file absolute": _replace("in.txt: hello", "/etc/cron.d/x: hello"),
-    "host step escapes": _replace("  - exec: {name: c", "  - host: {name: h, path: '{{ tmp }}/../../etc/shadow'}\n  - exec: {name: c"),
-    "host step outside tmp": _replace("  - exec: {name: c", "  - host: {name: h, path: /etc/shadow}\n  - exec: {name: c"),
+    "host step escapes": _replace(
+        "  - exec: {name: c",
+        "  - host: {name: h, path: '{{ tmp }}/../../etc/shadow'}\n  - exec: {name: c",
+    ),
+    "host step outside tmp": _replace(
+        "  - exec: {name: c", "  - host: {name: h, path: /etc/shadow}\n  - exec: {name: c"
+    ),
     "privileged": _replace("image: app,", "image: app, privileged: true,"),
     "cli privileged": _steps("  - cli: {name: c, image: base, options: [--privileged]}\n"),
     "cli bind /": _steps("  - cli: {name: c, image: base, options: [-v, '/:/host']}\n"),
-    "cli bind --volume=": _steps("  - cli: {name: c, image: base, options: ['--volume=/etc:/x:ro']}\n"),
-    "cli mount bind": _steps("  - cli: {name: c, image: base, options: [--mount, 'type=bind,source=/,target=/h']}\n"),
-    "cli bind tmp/..": _steps("  - cli: {name: c, image: base, options: [-v, '{{ tmp }}/../x:/x']}\n"),
-    "cli unknown placeholder": _steps("  - cli: {name: c, image: base, options: ['{{ secrets.x }}']}\n"),
+    "cli bind --volume=": _steps(
+        "  - cli: {name: c, image: base, options: ['--volume=/etc:/x:ro']}\n"
+    ),
+    "cli mount bind": _steps(
+        "  - cli: {name: c, image: base, options: [--mount, 'type=bind,source=/,target=/h']}\n"
+    ),
+    "cli bind tmp/..": _steps(
+        "  - cli: {name: c, image: base, options: [-v, '{{ tmp }}/../x:/x']}\n"
+    ),
+    "cli unknown placeholder": _steps(
+        "  - cli: {name: c, image: base, options: ['{{ secrets.x }}']}\n"
+    ),
     # size
     "very large file": GOOD + "description: |\n" + ("  " + "x" * 99 + "\n") * 11000,
     "many values": GOOD + "compare: [" + ", ".join(["a.stdout"] * 60000) + "]\n",

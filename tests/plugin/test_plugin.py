@@ -44,8 +44,15 @@ def test_collects_one_item_per_scenario_and_engine(library: pytest.Pytester) -> 
 
 def test_markers_are_registered_for_strict_markers(library: pytest.Pytester) -> None:
     result = library.runpytest(
-        "--strict-markers", "--collect-only", "-q", "-m", "plug and podman and harness",
-        "--engine", "docker", "--engine", "podman",
+        "--strict-markers",
+        "--collect-only",
+        "-q",
+        "-m",
+        "plug and podman and harness",
+        "--engine",
+        "docker",
+        "--engine",
+        "podman",
     )
     result.stdout.fnmatch_lines(["ok.yaml::plug.ok[[]podman[]]", "*1/2 tests collected*"])
     assert result.ret == 0
@@ -102,8 +109,7 @@ def test_failure_names_the_yaml_line_and_the_observations(pytester: pytest.Pytes
 @engine_test
 def test_known_divergence_is_a_strict_xfail(pytester: pytest.Pytester) -> None:
     declared = (
-        "known_divergences:\n"
-        "  - {engine: docker, key: echo.stdout, why: declared for the test}\n"
+        "known_divergences:\n  - {engine: docker, key: echo.stdout, why: declared for the test}\n"
     )
     pytester.makefile(".yaml", seen=scenario("seen", 'echo.stdout: "bye\\n"', declared))
     pytester.makefile(".yaml", gone=scenario("gone", extra=declared))
@@ -145,8 +151,17 @@ def test_xdist_run_writes_one_report_builds_base_once_and_groups(
     os.environ["HARNESS_BUSYBOX"] = str(busybox)
     try:
         result = pytester.runpytest_subprocess(
-            "-n", "2", "-v", "-p", "no:cacheprovider", "--compat-report", str(out),
-            "--engine", "docker", "--engine", "podman",
+            "-n",
+            "2",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            "--compat-report",
+            str(out),
+            "--engine",
+            "docker",
+            "--engine",
+            "podman",
         )
     finally:
         if env_before is None:

@@ -11,6 +11,7 @@ import pytest
 from harness import resource_steps, steps
 from harness.engines.base import ExecResult, Unsupported
 from harness.errors import EngineError
+from harness.labels import SCOPE, resource_labels
 from harness.loader import LoadedScenario
 from harness.scenario import (
     HostNsSpec,
@@ -98,7 +99,7 @@ def _ctx(tmp_path: Path, **scenario: Any) -> steps.StepContext:
         engine=FakeEngine(),
         loaded=loaded,
         run_id="20260101T000000Z-abcdef",  # type: ignore[arg-type]
-        labels={"io.harness.run": "r"},
+        labels=resource_labels("20260101T000000Z-abcdef", "t.x", "fake"),
         images={},
     )
     resource_steps.create_resources(ctx, tmp_path)
@@ -109,7 +110,7 @@ def test_create_resources_names_labels_and_files(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, volumes={"data": {"labels": {"a": "b"}}}, host_files={"d/f.txt": "hi"})
     real = ctx.volumes["data"]
     assert real.startswith("h-") and real.endswith("-vol-data")
-    assert ctx.engine.inspect_volume(real)["Labels"] == {"a": "b", "io.harness.run": "r"}
+    assert ctx.engine.inspect_volume(real)["Labels"] == {"a": "b", **ctx.labels}
     assert (tmp_path / "d" / "f.txt").read_text() == "hi"
     assert ctx.expand("{{ tmp }}/d:{{ volumes.data }}") == f"{tmp_path}/d:{real}"
 
@@ -133,7 +134,8 @@ def test_prune_maps_names_and_counts_foreign(tmp_path: Path) -> None:
     resource_steps.prune_volumes(ctx, PruneVolumesSpec(name="p"))
     assert ctx.observations["p.removed"] == ["a"]
     assert ctx.observations["p.foreign"] == 1
-    assert ctx.engine.pruned_with == {"io.harness.run": ctx.run_id, "io.harness.scenario": "t.x"}  # type: ignore[attr-defined]
+    # One label naming run, scenario and engine: Podman 4.3 ORs several label filters.
+    assert ctx.engine.pruned_with == {SCOPE: f"{ctx.run_id}/t.x/fake"}  # type: ignore[attr-defined]
 
 
 def test_volume_rm_records_refusal(tmp_path: Path) -> None:
