@@ -122,6 +122,18 @@ def test_known_divergence_is_a_strict_xfail(pytester: pytest.Pytester) -> None:
 
 
 @engine_test
+def test_intermittent_divergence_may_pass(pytester: pytest.Pytester) -> None:
+    declared = (
+        "known_divergences:\n  - {engine: docker, key: echo.stdout, why: a race,"
+        " observed: never, intermittent: true}\n"
+    )
+    pytester.makefile(".yaml", race=scenario("race", extra=declared))
+    result = pytester.runpytest("--engine", "docker", "-rX")
+    result.assert_outcomes(xpassed=1)
+    assert "stale known divergence" not in result.stdout.str()
+
+
+@engine_test
 def test_unexplained_failure_is_not_hidden_by_the_xfail(pytester: pytest.Pytester) -> None:
     declared = "known_divergences:\n  - {engine: docker, key: echo.exit_code, why: w}\n"
     both = 'echo.stdout: "bye\\n"\n  echo.exit_code: 3'

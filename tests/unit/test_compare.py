@@ -127,6 +127,18 @@ def test_known_divergence_explains_and_stale_is_reported() -> None:
     assert [kd["key"] for kd in v.stale_divergences] == ["a.stdout"]
 
 
+def test_intermittent_divergence_absent_is_not_stale() -> None:
+    known = [
+        {"engine": "podman", "key": "a.stdout", "why": "a race", "observed": "y"},
+        {"engine": "podman", "key": "a.exit_code", "why": "race", "observed": 1, "intermittent": True},
+    ]
+    s = scenario({"a.exit_code": 0, "a.stdout": "x"}, known=known)
+    same = {"a.exit_code": 0, "a.stdout": "x"}
+    v = verdict(s, {"docker": outcome(s, same), "podman": outcome(s, same)})
+    assert v.verdict == PORTABLE
+    assert [kd["key"] for kd in v.stale_divergences] == ["a.stdout"]
+
+
 def test_known_divergence_with_other_observed_value_does_not_explain() -> None:
     known = [{"engine": "podman", "key": "a.exit_code", "why": "w", "observed": 126}]
     s = scenario({"a.exit_code": 0}, known=known)
