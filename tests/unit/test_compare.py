@@ -130,7 +130,7 @@ def test_known_divergence_explains_and_stale_is_reported() -> None:
 def test_intermittent_divergence_absent_is_not_stale() -> None:
     known = [
         {"engine": "podman", "key": "a.stdout", "why": "a race", "observed": "y"},
-        {"engine": "podman", "key": "a.exit_code", "why": "race", "observed": 1, "intermittent": True},
+        {"engine": "podman", "key": "a.exit_code", "why": "w", "observed": 1, "intermittent": True},
     ]
     s = scenario({"a.exit_code": 0, "a.stdout": "x"}, known=known)
     same = {"a.exit_code": 0, "a.stdout": "x"}
