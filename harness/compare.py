@@ -145,9 +145,11 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
     """Combine per-engine outcomes into the scenario's verdict."""
     if any(o.status == "error" for o in outcomes.values()):
         return Verdict(ERROR)
-    if any(o.status == "unsupported" for o in outcomes.values()):
+    # An engine that cannot do it (its own column says why) does not hide what the
+    # others did: two or more that ran are compared among themselves.
+    ran = {name: o for name, o in outcomes.items() if o.status != UNSUPPORTED}
+    if len(ran) < 2 and len(ran) < len(outcomes):
         return Verdict(UNSUPPORTED)
-    ran = dict(outcomes)
     diffs = _differences(scenario, ran) if len(ran) > 1 else []
     # Each disagreement is (engine, key): a failed check, or a value that differs.
     disagreements = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}

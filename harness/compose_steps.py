@@ -156,7 +156,10 @@ def compose_up(ctx: StepContext, spec: ComposeUpSpec) -> None:
 def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
     if ctx.compose.file is None:
         raise EngineError(f"{spec.name}: no compose project is up")
-    code, out, err = _compose(ctx, ["down", *(["-v"] if spec.volumes else [])], spec.timeout)
+    args = ["down", *(["-v"] if spec.volumes else [])]
+    if spec.stop_timeout is not None:
+        args += ["-t", str(spec.stop_timeout)]
+    code, out, err = _compose(ctx, args, spec.timeout)
     ctx.record(spec.name, exit_code=code, timed_out=code is None, stdout=out, stderr=err)
     selector = {
         RUN: ctx.run_id,
@@ -173,11 +176,12 @@ def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
 
 
 def cleanup(ctx: StepContext) -> list[str]:
-    """`down -v` of the project; the runner's label sweep removes whatever it leaves."""
+    """`down -v -t 0` of the project (teardown gives no stop grace, as the runner's own
+    removal does); the runner's label sweep removes whatever it leaves."""
     if ctx.compose.file is None:
         return []
     try:
-        _compose(ctx, ["down", "-v"], 120)
+        _compose(ctx, ["down", "-v", "-t", "0"], 120)
     except EngineError as exc:
         return [f"compose:{ctx.compose.project} ({exc})"]
     return []

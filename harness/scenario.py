@@ -453,6 +453,9 @@ class ComposeDownSpec(Model):
 
     name: Name
     volumes: bool = False
+    # `down -t N`: seconds each container gets between SIGTERM and SIGKILL; None keeps
+    # the tool's default (10 s), which a PID 1 that ignores SIGTERM always waits out.
+    stop_timeout: Annotated[int, Field(ge=0, le=300)] | None = None
     timeout: Seconds = 120.0
 
 

@@ -12,6 +12,7 @@ from harness.compare import (
     FAILING,
     KNOWN,
     PORTABLE,
+    UNSUPPORTED,
     EngineOutcome,
     matches,
     run_checks,
@@ -166,3 +167,13 @@ def test_error_wins_and_is_not_a_divergence() -> None:
         },
     )
     assert v.verdict == ERROR
+
+
+def test_an_unsupported_engine_does_not_hide_the_others() -> None:
+    s = scenario({"a.stdout": "x"})
+    skip = EngineOutcome(status="unsupported", error="no such endpoint")
+    ran = {"docker": outcome(s, {"a.stdout": "x"}), "podman": outcome(s, {"a.stdout": "y"})}
+    assert verdict(s, {**ran, "third": skip}).verdict == DIVERGENT
+    same = {"docker": ran["docker"], "podman": outcome(s, {"a.stdout": "x"})}
+    assert verdict(s, {**same, "third": skip}).verdict == PORTABLE
+    assert verdict(s, {"docker": ran["docker"], "third": skip}).verdict == UNSUPPORTED
