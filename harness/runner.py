@@ -138,13 +138,17 @@ def run_one(
         labels=labels,
         images={},
         cancel=cancel or threading.Event(),
+        deadline=started + scenario.timeout,
     )
     outcome: EngineOutcome
     tmp = Path(tempfile.mkdtemp(prefix="harness-"))
 
-    def check_cancel() -> None:
+    def check_cancel(step: str = "") -> None:
         if ctx.cancel.is_set():
             raise Interrupted("interrupted before this scenario finished")
+        if time.monotonic() - started > scenario.timeout:
+            where = f" before step {step!r}" if step else " before its checks"
+            raise StepTimeout(f"the scenario exceeded its timeout ({scenario.timeout:g} s){where}")
 
     try:
         check_cancel()
@@ -153,7 +157,7 @@ def run_one(
             ctx.images[name] = cache.scenario_image(loaded, name, dict(ctx.images))
         create_resources(ctx, tmp)
         for step in scenario.steps:
-            check_cancel()
+            check_cancel(str(step.spec.name))
             HANDLERS[step.kind](ctx, step.spec)
         check_cancel()
         _raise_unasked_timeouts(ctx)

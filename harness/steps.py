@@ -59,8 +59,16 @@ class StepContext:
     tmp: Path | None = None
     anonymous: set[str] = field(default_factory=set)
     cancel: threading.Event = field(default_factory=threading.Event)  # set on SIGINT/SIGTERM
+    deadline: float | None = None  # time.monotonic() by which the scenario must be done
     registry: registry_steps.RegistryState = field(default_factory=registry_steps.RegistryState)
     compose: compose_steps.ComposeState = field(default_factory=compose_steps.ComposeState)
+
+    def stopping(self) -> bool:
+        """Whether waits should give up now: the run is interrupted or the scenario's
+        own `timeout` has passed."""
+        return self.cancel.is_set() or (
+            self.deadline is not None and time.monotonic() > self.deadline
+        )
 
     def expand(self, value: str) -> str:
         """Fill `{{ tmp }}`, `{{ volumes.NAME }}`, `{{ networks.NAME }}` and
@@ -323,7 +331,7 @@ def _wait_check(ctx: StepContext, spec: WaitSpec, cid: str) -> Callable[[], tupl
 def wait_for(ctx: StepContext, spec: WaitSpec) -> None:
     """Poll for a condition with a timeout; record whether and when it was reached."""
     cid = ctx.container(spec.container)
-    result = waits.poll(_wait_check(ctx, spec, cid), spec.timeout, stop=ctx.cancel.is_set)
+    result = waits.poll(_wait_check(ctx, spec, cid), spec.timeout, stop=ctx.stopping)
     ctx.record(spec.name, reached=result.reached, waited_s=result.waited_s, last=result.last)
     if spec.for_ in ("healthy", "unhealthy"):
         try:

@@ -141,3 +141,32 @@ expect:
         assert "step 'stuck' timed out; its container was killed" in outcome["error"], name
         assert outcome["observations"]["stuck.timed_out"] is True
         assert outcome["leftovers"] == []
+
+
+def test_scenario_timeout_bounds_the_whole_scenario(tmp_path: Path) -> None:
+    """Each step is within its own timeout, the scenario is not: it ends at its own."""
+    scenario = tmp_path / "slow.yaml"
+    scenario.write_text(
+        """\
+schema: 1
+id: safety.scenario-timeout
+area: safety
+title: A wait longer than the scenario's own timeout
+refs: [https://docs.docker.com/reference/cli/docker/container/wait/]
+timeout: 3
+steps:
+  - run: {name: box, image: base, command: [sleep, "300"], detach: true}
+  - wait: {name: long, container: box, for: exited, timeout: 200}
+  - inspect: {name: after, container: box}
+expect:
+  long.reached: true
+"""
+    )
+    done = harness("run", str(scenario), "--engine", "docker", "-q", "--out", str(tmp_path / "o"))
+    assert done.returncode == 3, done.stdout + done.stderr
+    document = json.loads((tmp_path / "o" / "results.json").read_text())
+    outcome = document["scenarios"][0]["engines"]["docker"]
+    assert outcome["status"] == "error"
+    assert "exceeded its timeout (3 s) before step 'after'" in outcome["error"]
+    assert outcome["observations"]["long.reached"] is False
+    assert outcome["leftovers"] == []
