@@ -556,7 +556,8 @@ class PodmanEngine:
     def remove_cache_images(self, label: str) -> list[str]:
         """Remove images carrying `label` (a label filter) that no container uses;
         the references removed."""
-        images = self._list_retrying("/images/json", {label: ""})
+        key, _, value = label.partition("=")
+        images = self._list_retrying("/images/json", {key: value})
         removed = []
         # Children first: an image built FROM another cache image blocks its parent.
         for image in sorted(images, key=lambda i: -int(i.get("Created") or 0)):
