@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.engines.base import volume_lister
 from harness.errors import EngineError
 from harness.host_facts import host_facts
 from harness.labels import PREFIX, SCOPE, resource_name
@@ -24,6 +25,7 @@ from harness.scenario import (
     NetworkRmSpec,
     PruneVolumesSpec,
     VolumeInspectSpec,
+    VolumeLsSpec,
     VolumeRmSpec,
 )
 
@@ -135,6 +137,18 @@ def prune_volumes(ctx: StepContext, spec: PruneVolumesSpec) -> None:
     ctx.record(spec.name, removed=ours, foreign=foreign, error=None)
 
 
+def volume_ls(ctx: StepContext, spec: VolumeLsSpec) -> None:
+    """What the engine's label-filtered listing returns of this scenario's volumes."""
+    lister = volume_lister(ctx.engine)  # `Unsupported` (an EngineError) is not an answer
+    try:
+        listed = lister.list_volumes(dict(spec.labels))
+    except EngineError as exc:
+        ctx.record(spec.name, volumes=None, error=str(exc))
+        return
+    ours, _ = prune_result(listed, ctx.volumes)
+    ctx.record(spec.name, volumes=ours, error=None)
+
+
 def path_facts(path: Path) -> dict[str, Any]:
     """exists, is_dir, mode (octal text), uid and a small file's content."""
     try:
@@ -175,6 +189,7 @@ HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
     "volume_rm": volume_rm,
     "network_rm": network_rm,
     "prune_volumes": prune_volumes,
+    "volume_ls": volume_ls,
     "host": host,
     "host_ns": host_ns,
     "host_facts": record_host_facts,

@@ -328,13 +328,26 @@ class VolumeInspectSpec(Model):
 
 
 class PruneVolumesSpec(Model):
-    """Prune unused volumes, filtered to this run's and scenario's labels only.
+    """Prune unused volumes, filtered to this run, scenario and engine only (one label).
 
     Records `STEP.removed` (the scenario names of the volumes removed) and
     `STEP.foreign` (how many removed volumes were not this scenario's: must be 0).
     """
 
     name: Name
+
+
+class VolumeLsSpec(Model):
+    """The engine's own volume listing filtered by `labels` (every pair a `label`
+    filter, as `volume ls --filter label=K=V ...` sends them). Nothing is removed.
+
+    Records `STEP.volumes` (the scenario names of this scenario's volumes in the
+    answer, sorted) and `STEP.error`; volumes of anything else that carry the labels
+    are left out, since what else is on the host is no expectation's business.
+    """
+
+    name: Name
+    labels: dict[str, str] = Field(min_length=1)
 
 
 class HostSpec(Model):
@@ -479,6 +492,7 @@ class Step(Model):
     network_rm: NetworkRmSpec | None = None
     volume_inspect: VolumeInspectSpec | None = None
     prune_volumes: PruneVolumesSpec | None = None
+    volume_ls: VolumeLsSpec | None = None
     host: HostSpec | None = None
     host_ns: HostNsSpec | None = None
     host_facts: HostFactsSpec | None = None

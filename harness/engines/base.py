@@ -229,6 +229,14 @@ class CacheCleaner(Protocol):
 
 
 @runtime_checkable
+class VolumeLister(Protocol):
+    """Optional: the engine's own label-filtered volume listing, exactly as the engine
+    answers it (no filtering by the harness: that answer is the observation)."""
+
+    def list_volumes(self, labels: dict[str, str]) -> list[str]: ...
+
+
+@runtime_checkable
 class RegistryClient(Protocol):
     """Optional: tag, push to and pull from the local registry (127.0.0.1 only)."""
 
@@ -267,6 +275,12 @@ def compose_provider(engine: Engine) -> ComposeProvider:
     if isinstance(engine, ComposeProvider):
         return engine
     raise _missing(engine, "a compose tool (compose_cli)")
+
+
+def volume_lister(engine: Engine) -> VolumeLister:
+    if isinstance(engine, VolumeLister):
+        return engine
+    raise _missing(engine, "a filtered volume listing (list_volumes)")
 
 
 def stats_reader(engine: Engine) -> StatsReader:

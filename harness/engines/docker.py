@@ -504,6 +504,13 @@ class DockerEngine:
         except docker.errors.APIError as exc:
             raise EngineError(_explain(exc)) from None
 
+    def list_volumes(self, labels: dict[str, str]) -> list[str]:
+        try:
+            found = self.api.volumes(filters={"label": label_filter(labels)})
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise EngineError(_explain(exc)) from None
+        return sorted(str(v["Name"]) for v in found.get("Volumes") or [])
+
     def prune_volumes(self, labels: dict[str, str]) -> list[str]:
         """`POST /volumes/prune` restricted by label filters; the names removed."""
         if not labels:

@@ -604,6 +604,10 @@ class PodmanEngine:
     def inspect_volume(self, name: str) -> dict[str, Any]:
         return dict(self._get(f"/volumes/{name}/json"))
 
+    def list_volumes(self, labels: dict[str, str]) -> list[str]:
+        params = {"filters": json.dumps({"label": label_filter(labels)})}
+        return sorted(str(v["Name"]) for v in self._get("/volumes/json", params) or [])
+
     def prune_volumes(self, labels: dict[str, str]) -> list[str]:
         """libpod `POST /volumes/prune` with label filters (never podman-py's prune,
         which ignores its filters and removes every unused volume on the host)."""

@@ -20,6 +20,7 @@ from harness.scenario import (
     Scenario,
     StopSpec,
     VolumeInspectSpec,
+    VolumeLsSpec,
     VolumeRmSpec,
 )
 
@@ -190,3 +191,19 @@ def test_unsupported_propagates(tmp_path: Path) -> None:
     ctx.containers["c"] = "cid"
     with pytest.raises(Unsupported):
         steps.healthcheck_run(ctx, HealthcheckRunSpec(name="h", container="c"))
+
+
+def test_volume_ls_keeps_the_scenarios_volumes_and_needs_the_protocol(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, volumes={"a": {}, "b": {}})
+    with pytest.raises(Unsupported, match="list_volumes"):
+        resource_steps.volume_ls(ctx, VolumeLsSpec(name="ls", labels={"k": "v"}))
+    seen: list[dict[str, str]] = []
+
+    def list_volumes(labels: dict[str, str]) -> list[str]:
+        seen.append(labels)
+        return ["someone-elses", ctx.volumes["b"], ctx.volumes["a"]]
+
+    ctx.engine.list_volumes = list_volumes  # type: ignore[attr-defined]
+    resource_steps.volume_ls(ctx, VolumeLsSpec(name="ls", labels={"k": "v"}))
+    assert ctx.observations["ls.volumes"] == ["a", "b"]
+    assert seen == [{"k": "v"}]  # the scenario's labels only, as a user's filter
