@@ -37,9 +37,13 @@ def _run(name: str, argv: list[str], out: Path) -> tuple[float, dict[str, object
         verdicts[s["id"]] = s["verdict"]
         for engine, outcome in s["engines"].items():
             verdicts[f"{s['id']}[{engine}]"] = outcome["status"]
+    leftovers = sum(
+        len(o["leftovers"]) for s in document["scenarios"] for o in s["engines"].values()
+    )
     print(
         f"{name:<22} {wall:7.1f} s wall, exit {done.returncode}, "
-        f"{len(document['scenarios'])} scenarios {document['summary']}",
+        f"{len(document['scenarios'])} scenarios {document['summary']}, "
+        f"{leftovers} leftovers",
         flush=True,
     )
     return wall, verdicts
