@@ -152,7 +152,8 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
         return Verdict(UNSUPPORTED)
     diffs = _differences(scenario, ran) if len(ran) > 1 else []
     # Each disagreement is (engine, key): a failed check, or a value that differs.
-    disagreements = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}
+    failed = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}
+    disagreements = set(failed)
     for diff in diffs:
         disagreements.update((name, diff["key"]) for name in ran)
     explained = set()
@@ -166,10 +167,13 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
         explained |= hits
         if hits:
             seen_kds.append(kd)
-    # A difference is explained when any engine's side of it is declared.
+    # A difference is explained when any engine's side of it is declared; an engine that
+    # also fails the expectation there needs its own declaration (as its pytest item does).
     for diff in diffs:
         if any((name, diff["key"]) in explained for name in ran):
-            explained.update((name, diff["key"]) for name in ran)
+            explained.update(
+                (name, diff["key"]) for name in ran if (name, diff["key"]) not in failed
+            )
     stale = [
         kd.model_dump()
         for kd in scenario.known_divergences

@@ -177,3 +177,18 @@ def test_an_unsupported_engine_does_not_hide_the_others() -> None:
     same = {"docker": ran["docker"], "podman": outcome(s, {"a.stdout": "x"})}
     assert verdict(s, {**same, "third": skip}).verdict == PORTABLE
     assert verdict(s, {"docker": ran["docker"], "third": skip}).verdict == UNSUPPORTED
+
+
+def test_a_declared_engine_does_not_explain_another_engines_failed_expectation() -> None:
+    """podman's side is declared; podman-docker-api fails the same way undeclared, which
+    its own pytest item reports as a failure: the scenario verdict must agree."""
+    known = [{"engine": "podman", "key": "a.stdout", "why": "w", "observed": "y"}]
+    s = scenario({"a.stdout": "x"}, known=known)
+    outcomes = {
+        "docker": outcome(s, {"a.stdout": "x"}),
+        "podman": outcome(s, {"a.stdout": "y"}),
+        "podman-docker-api": outcome(s, {"a.stdout": "y"}),
+    }
+    assert verdict(s, outcomes).verdict == DIVERGENT
+    del outcomes["podman-docker-api"]
+    assert verdict(s, outcomes).verdict == KNOWN
