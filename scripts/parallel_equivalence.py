@@ -3,7 +3,7 @@
 Runs the scenario library four ways: `harness run -j 1`, `harness run -j N`,
 `pytest` and `pytest -n N` (each writing results.json), then compares the
 verdict of every scenario and the status of every (scenario, engine) item.
-Exit 1 when any differ. Usage: python scripts/parallel_equivalence.py [PATH] [-j N]
+Exit 1 when any differ. Usage: python scripts/parallel_equivalence.py [PATH] [-j N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -54,11 +54,12 @@ def main() -> int:
     parser.add_argument("path", nargs="?", default="scenarios")
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--engine", action="append", default=[], help="default: as harness run")
+    parser.add_argument("--keep", help="write the four runs' reports here (kept) instead of a temp dir")
     args = parser.parse_args()
     n = str(args.jobs)
     engines = [x for name in args.engine for x in ("--engine", name)]
     with tempfile.TemporaryDirectory(prefix="harness-equiv-") as tmp:
-        root = Path(tmp)
+        root = Path(args.keep or tmp)
         harness = [str(BIN / "harness"), "run", args.path, "-q", *engines, "--out"]
         pytest = [str(BIN / "pytest"), args.path, "-q", "-p", "no:cacheprovider", *engines]
         runs = {
