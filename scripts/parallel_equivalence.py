@@ -54,7 +54,7 @@ def main() -> int:
     parser.add_argument("path", nargs="?", default="scenarios")
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--engine", action="append", default=[], help="default: as harness run")
-    parser.add_argument("--keep", help="write the four runs' reports here (kept) instead of a temp dir")
+    parser.add_argument("--keep", help="keep the four runs' reports in this directory")
     args = parser.parse_args()
     n = str(args.jobs)
     engines = [x for name in args.engine for x in ("--engine", name)]
