@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,9 +114,21 @@ def test_daemon_killed_mid_run(
         docker.close()
 
 
+def _run_erroring(tmp_path: Path, text: str, *engines: str) -> dict[str, Any]:
+    """Run one scenario file; the run must exit 3 (an error); its only scenario result."""
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(text)
+    done = harness("run", str(scenario), *engines, "-q", "--out", str(tmp_path / "out"))
+    assert done.returncode == 3, done.stdout + done.stderr
+    document = json.loads((tmp_path / "out" / "results.json").read_text())
+    (result,) = document["scenarios"]
+    return dict(result)
+
+
 def test_hung_exec_is_killed_and_the_verdict_says_so(tmp_path: Path) -> None:
-    scenario = tmp_path / "hung.yaml"
-    scenario.write_text(
+    started = time.monotonic()
+    result = _run_erroring(
+        tmp_path,
         """\
 schema: 1
 id: safety.hung-exec
@@ -127,14 +140,10 @@ steps:
   - exec: {name: stuck, container: box, command: [sleep, "300"], timeout: 3}
 expect:
   stuck.exit_code: 0
-"""
+""",
+        *BOTH,
     )
-    started = time.monotonic()
-    done = harness("run", str(scenario), *BOTH, "-q", "--out", str(tmp_path / "out"))
     assert time.monotonic() - started < 120, "the hung step was not cut short"
-    assert done.returncode == 3, done.stdout + done.stderr
-    document = json.loads((tmp_path / "out" / "results.json").read_text())
-    (result,) = document["scenarios"]
     assert result["verdict"] == "error"
     for name, outcome in result["engines"].items():
         assert outcome["status"] == "error", name
@@ -145,8 +154,8 @@ expect:
 
 def test_scenario_timeout_bounds_the_whole_scenario(tmp_path: Path) -> None:
     """Each step is within its own timeout, the scenario is not: it ends at its own."""
-    scenario = tmp_path / "slow.yaml"
-    scenario.write_text(
+    result = _run_erroring(
+        tmp_path,
         """\
 schema: 1
 id: safety.scenario-timeout
@@ -160,12 +169,11 @@ steps:
   - inspect: {name: after, container: box}
 expect:
   long.reached: true
-"""
+""",
+        "--engine",
+        "docker",
     )
-    done = harness("run", str(scenario), "--engine", "docker", "-q", "--out", str(tmp_path / "o"))
-    assert done.returncode == 3, done.stdout + done.stderr
-    document = json.loads((tmp_path / "o" / "results.json").read_text())
-    outcome = document["scenarios"][0]["engines"]["docker"]
+    outcome = result["engines"]["docker"]
     assert outcome["status"] == "error"
     assert "exceeded its timeout (3 s) before step 'after'" in outcome["error"]
     assert outcome["observations"]["long.reached"] is False
