@@ -146,7 +146,7 @@ def run_one(
     def check_cancel(step: str = "") -> None:
         if ctx.cancel.is_set():
             raise Interrupted("interrupted before this scenario finished")
-        if time.monotonic() - started > scenario.timeout:
+        if ctx.past_deadline():
             where = f" before step {step!r}" if step else " before its checks"
             raise StepTimeout(f"the scenario exceeded its timeout ({scenario.timeout:g} s){where}")
 

@@ -63,12 +63,14 @@ class StepContext:
     registry: registry_steps.RegistryState = field(default_factory=registry_steps.RegistryState)
     compose: compose_steps.ComposeState = field(default_factory=compose_steps.ComposeState)
 
+    def past_deadline(self) -> bool:
+        """Whether the scenario's own `timeout` has passed."""
+        return self.deadline is not None and time.monotonic() > self.deadline
+
     def stopping(self) -> bool:
         """Whether waits should give up now: the run is interrupted or the scenario's
         own `timeout` has passed."""
-        return self.cancel.is_set() or (
-            self.deadline is not None and time.monotonic() > self.deadline
-        )
+        return self.cancel.is_set() or self.past_deadline()
 
     def expand(self, value: str) -> str:
         """Fill `{{ tmp }}`, `{{ volumes.NAME }}`, `{{ networks.NAME }}` and
