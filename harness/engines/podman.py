@@ -507,10 +507,16 @@ class PodmanEngine:
         return response.json()
 
     # -- labelled resources --------------------------------------------------------
-    def _list(self, path: str, labels: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    def _list_as_answered(
+        self, path: str, labels: dict[str, str], **params: Any
+    ) -> list[dict[str, Any]]:
+        """The engine's own label-filtered listing, unchecked."""
         # Raw API: podman-py's list(filters={"label": [...]}) str()s the list and matches nothing.
         params["filters"] = json.dumps({"label": label_filter(labels)})
-        found = list(self._get(path, params) or [])
+        return list(self._get(path, params) or [])
+
+    def _list(self, path: str, labels: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+        found = self._list_as_answered(path, labels, **params)
         return [r for r in found if has_labels(r.get("Labels", r.get("labels")), labels)]
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
@@ -605,8 +611,7 @@ class PodmanEngine:
         return dict(self._get(f"/volumes/{name}/json"))
 
     def list_volumes(self, labels: dict[str, str]) -> list[str]:
-        params = {"filters": json.dumps({"label": label_filter(labels)})}
-        return sorted(str(v["Name"]) for v in self._get("/volumes/json", params) or [])
+        return sorted(str(v["Name"]) for v in self._list_as_answered("/volumes/json", labels))
 
     def prune_volumes(self, labels: dict[str, str]) -> list[str]:
         """libpod `POST /volumes/prune` with label filters (never podman-py's prune,
