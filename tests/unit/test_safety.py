@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.cleanup import is_stale, parse_owner, sweep_stale
+from harness.engines._util import has_labels
 from harness.engines.base import LabelledResource
 from harness.errors import EngineError
 from harness.labels import OWNER, RUN, owner, process_start_time
@@ -41,11 +42,8 @@ class LabelStore:
         self.stuck = set(stuck)  # ids whose first removal fails
         self.selectors: list[dict[str, str]] = []
 
-    def _match(self, r: LabelledResource, labels: dict[str, str]) -> bool:
-        return all(k in r.labels and (not v or r.labels[k] == v) for k, v in labels.items())
-
     def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]:
-        return [r for r in self.resources if self._match(r, labels)]
+        return [r for r in self.resources if has_labels(r.labels, labels)]
 
     def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {"containers": [], "volumes": [], "networks": []}
@@ -176,8 +174,6 @@ def _umask() -> int:
 
 
 def test_has_labels_requires_every_selector_item() -> None:
-    from harness.engines._util import has_labels
-
     labels = {RUN: "r1", "io.harness.scenario": "a", "flag": ""}
     assert has_labels(labels, {RUN: "r1", "io.harness.scenario": "a"})
     assert not has_labels(labels, {RUN: "r1", "io.harness.scenario": "b"})
