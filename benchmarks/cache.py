@@ -18,8 +18,8 @@ from benchmarks.common import Figure, Settings, each_engine, ratio
 from benchmarks.scenarios import NONCE_LABEL, cache_set
 from harness.engines import create_engine
 from harness.engines.base import Engine
-from harness.loader import load_all
-from harness.runner import run_scenarios
+from harness.model.loader import load_all
+from harness.run.runner import run_scenarios
 
 TARGET = 0.05
 

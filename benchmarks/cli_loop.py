@@ -27,8 +27,8 @@ from benchmarks.common import (
 )
 from benchmarks.scenarios import EXEC_COMMAND, SLEEPER, fixed_set, hello_command
 from harness.engines.base import Engine
-from harness.images import ImageCache
 from harness.labels import RUN, new_run_id
+from harness.run.images import ImageCache
 
 HARNESS = [sys.executable, "-m", "harness.cli"]
 

@@ -22,10 +22,10 @@ from benchmarks.common import (
     ratio,
 )
 from benchmarks.scenarios import fixed_set
-from harness.images import ImageCache
 from harness.labels import new_run_id
-from harness.loader import LoadedScenario, load_all
-from harness.runner import run_scenarios
+from harness.model.loader import LoadedScenario, load_all
+from harness.run.images import ImageCache
+from harness.run.runner import run_scenarios
 
 TARGET = 1.10
 

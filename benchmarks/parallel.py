@@ -14,8 +14,8 @@ from pathlib import Path
 from benchmarks.common import Figure, Settings, each_engine, interleaved, median, ratio
 from benchmarks.scenarios import simple_set
 from harness.engines import create_engine
-from harness.loader import LoadedScenario, load_all
-from harness.runner import run_scenarios
+from harness.model.loader import LoadedScenario, load_all
+from harness.run.runner import run_scenarios
 
 TARGET = 1.5
 

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from benchmarks.common import Figure, Settings, each_engine, engine_session, median
 from benchmarks.scenarios import SLEEPER
 from harness.engines.base import ContainerSpec, Engine
-from harness.images import ImageCache
 from harness.labels import new_run_id, resource_labels
-from harness.runner import _teardown
+from harness.run.images import ImageCache
+from harness.run.runner import _teardown
 
 SCENARIO = "bench.teardown"
 

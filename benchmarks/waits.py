@@ -31,14 +31,14 @@ from typing import Any
 
 from benchmarks.common import Figure, Settings, each_engine, engine_session, median
 from benchmarks.scenarios import write
-from harness import waits as harness_waits
 from harness.engines.base import Engine
 from harness.errors import EngineError
-from harness.images import ImageCache
 from harness.labels import new_run_id, resource_labels
-from harness.loader import BASE_IMAGE, LoadedScenario, load_all
-from harness.runner import _teardown
+from harness.model.loader import BASE_IMAGE, LoadedScenario, load_all
+from harness.run.images import ImageCache
+from harness.run.runner import _teardown
 from harness.steps import HANDLERS, StepContext
+from harness.steps import waits as harness_waits
 
 TARGET_MS = 250.0
 _STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?")

@@ -1,7 +1,6 @@
 """harness: run the same declarative container scenarios on Docker and Podman,
 compare what each engine did, and report what is portable."""
 
-from harness.compare import EngineOutcome, Verdict, verdict
 from harness.engines import available_adapters, create_engine
 from harness.engines.base import ContainerSpec, Engine, EngineInfo
 from harness.errors import (
@@ -13,9 +12,10 @@ from harness.errors import (
     ScenarioErrors,
     StepTimeout,
 )
-from harness.loader import LoadedScenario, load_all, load_scenario
-from harness.runner import RunResult, ScenarioResult, run_scenarios
-from harness.scenario import Scenario
+from harness.model.loader import LoadedScenario, load_all, load_scenario
+from harness.model.scenario import Scenario
+from harness.run.runner import RunResult, ScenarioResult, run_scenarios
+from harness.verdict.compare import EngineOutcome, Verdict, verdict
 
 __version__ = "0.1.0"
 

@@ -13,19 +13,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cleanup import sweep_stale
-from harness.compare import DIVERGENT, ERROR, FAILING, EngineOutcome
 from harness.engines import create_engine, default_names
 from harness.engines.base import CacheCleaner, Engine
 from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
 from harness.labels import CACHE, RUN
-from harness.loader import load_all
+from harness.model.loader import load_all
+from harness.model.scenario import scenario_json_schema
+from harness.model.security import Policy
 from harness.report import write_reports
-from harness.results import to_document
-from harness.runner import run_scenarios
-from harness.scenario import scenario_json_schema
-from harness.security import Policy
-from harness.signals import interrupt_once
+from harness.results.document import to_document
+from harness.run.janitor import sweep_stale
+from harness.run.runner import run_scenarios
+from harness.run.signals import interrupt_once
+from harness.verdict.compare import DIVERGENT, ERROR, FAILING, EngineOutcome
 
 OK, FINDINGS, BAD_INPUT, ENGINE_TROUBLE = 0, 1, 2, 3
 
@@ -150,8 +150,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from harness.merge import merge_documents
-    from harness.results import read_results
+    from harness.results.document import read_results
+    from harness.results.merge import merge_documents
 
     documents = [read_results(Path(p)) for p in args.results]
     document = merge_documents(documents) if len(documents) > 1 else documents[0]
@@ -164,7 +164,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.which == "scenario":
         print(json.dumps(scenario_json_schema(), indent=2))
     else:
-        from harness.results import results_schema
+        from harness.results.document import results_schema
 
         print(json.dumps(results_schema(), indent=2))
     return OK

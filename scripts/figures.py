@@ -27,7 +27,7 @@ from harness.engines import create_engine  # noqa: E402
 from harness.engines.base import Engine  # noqa: E402
 from harness.errors import ScenarioErrors  # noqa: E402
 from harness.labels import OWNER, RUN  # noqa: E402
-from harness.loader import load_scenario  # noqa: E402
+from harness.model.loader import load_scenario  # noqa: E402
 from tests.e2e.crash_support import (  # noqa: E402
     BOTH,
     count_owned,

@@ -17,7 +17,7 @@ import docker.types
 import requests
 from urllib3.exceptions import ProtocolError
 
-from harness import registry
+from harness import local_registry as registry
 from harness.engines._util import (
     demux,
     for_each_concurrently,

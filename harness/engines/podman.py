@@ -22,7 +22,7 @@ import podman.api
 import podman.errors
 import requests
 
-from harness import registry
+from harness import local_registry as registry
 from harness.engines._util import (
     demux,
     for_each_concurrently,

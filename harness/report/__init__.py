@@ -10,7 +10,7 @@ from typing import Any
 from harness.report.html import render_html
 from harness.report.junit import render_junit
 from harness.report.markdown import render_markdown
-from harness.results import write_atomic, write_results
+from harness.results.document import write_atomic, write_results
 
 OUTPUTS = ("results.json", "report.html", "junit.xml", "summary.md")
 

@@ -15,9 +15,9 @@ import pytest
 
 from harness.engines.base import BuildRequest, ContainerSpec, Engine
 from harness.errors import EngineError
-from harness.images import ImageCache
 from harness.labels import CACHE, OWNER, RUN, owner
-from harness.results import validate
+from harness.results.document import validate
+from harness.run.images import ImageCache
 from tests.e2e.crash_support import (
     BOTH,
     count_owned,

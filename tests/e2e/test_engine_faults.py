@@ -17,7 +17,7 @@ import pytest
 
 from harness.engines import create_engine
 from harness.labels import OWNER
-from harness.results import validate
+from harness.results.document import validate
 from tests.e2e.crash_support import (
     BOTH,
     ROOT,

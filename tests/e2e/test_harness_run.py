@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.results import validate
+from harness.results.document import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.engine, pytest.mark.slow]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.labels import RUN
-from harness.results import validate
+from harness.results.document import validate
 from tests.e2e.crash_support import BOTH, engines, harness
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]

@@ -11,8 +11,8 @@ import pytest
 
 from harness.engines.base import BuildRequest, ContainerSpec, Engine, Unsupported
 from harness.errors import EngineError, ImageMissing
-from harness.images import ImageCache
 from harness.labels import CACHE, RUN, SCENARIO, new_run_id, resource_labels
+from harness.run.images import ImageCache
 
 pytestmark = pytest.mark.engine
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness import registry
+from harness import local_registry as registry
 from harness.engines.base import ContainerSpec, Engine, Unsupported
 from harness.errors import EngineError
-from harness.images import ImageCache
 from harness.labels import RUN, new_run_id, resource_labels
+from harness.run.images import ImageCache
 
 pytestmark = pytest.mark.engine
 

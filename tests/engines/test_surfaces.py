@@ -7,8 +7,8 @@ import pytest
 
 from harness.engines import create_engine
 from harness.engines.base import Unsupported
-from harness.images import ImageCache
 from harness.labels import RUN, new_run_id
+from harness.run.images import ImageCache
 
 pytestmark = pytest.mark.engine
 PODMAN_SOCKET = "unix:///run/podman/podman.sock"
@@ -71,7 +71,7 @@ def test_one_surface_teardown_spares_the_other_surface_on_the_same_store() -> No
     _require("podman")
     from harness.engines.base import ContainerSpec
     from harness.labels import resource_labels
-    from harness.runner import _teardown
+    from harness.run.runner import _teardown
 
     run_id, scenario = new_run_id(), "surfaces.teardown"
     surface, libpod = create_engine("podman-docker-api"), create_engine("podman")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.results import validate
+from harness.results.document import validate
 
 DEAD = "unix:///nonexistent/harness-test.sock"
 

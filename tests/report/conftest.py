@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from harness.report.synthetic import synthetic_document
+from tests.report.synthetic import synthetic_document
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

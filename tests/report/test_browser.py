@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.report.html import render_html
-from harness.report.synthetic import INJECTION, synthetic_document
+from tests.report.synthetic import INJECTION, synthetic_document
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from harness.report.html import render_html, script_json
-from harness.report.synthetic import INJECTION, synthetic_document
+from tests.report.synthetic import INJECTION, synthetic_document
 
 
 def _data(html: str) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from harness.report.junit import render_junit
-from harness.report.synthetic import INJECTION, synthetic_document
+from tests.report.synthetic import INJECTION, synthetic_document
 
 
 def test_one_testcase_per_scenario_engine() -> None:

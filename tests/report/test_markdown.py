@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from harness.merge import merge_documents
 from harness.report.markdown import MAX_ROWS, render_markdown
-from harness.report.synthetic import synthetic_document
+from harness.results.merge import merge_documents
+from tests.report.synthetic import synthetic_document
 
 
 def test_counts_and_attention_table() -> None:

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.merge import merge_documents
-from harness.report.synthetic import engine_fingerprint, synthetic_document
-from harness.results import validate
+from harness.results.document import validate
+from harness.results.merge import merge_documents
+from tests.report.synthetic import engine_fingerprint, synthetic_document
 
 
 def _legs() -> tuple[dict, dict]:  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from harness.report.html import render_html
-from harness.report.synthetic import synthetic_document
+from tests.report.synthetic import synthetic_document
 
 MAX_BYTES = 6_000_000
 

@@ -8,9 +8,9 @@ import copy
 import jsonschema
 import pytest
 
-from harness.merge import merge_documents
-from harness.report.synthetic import synthetic_document
-from harness.results import results_schema, validate
+from harness.results.document import results_schema, validate
+from harness.results.merge import merge_documents
+from tests.report.synthetic import synthetic_document
 
 
 def test_schema_is_valid_draft_2020_12() -> None:

@@ -12,8 +12,8 @@ import pytest
 from harness.engines.base import BuildRequest, EngineInfo, Unsupported
 from harness.engines.docker import DockerEngine
 from harness.engines.podman import context_tar
-from harness.images import ImageCache
-from harness.observe import image_facts
+from harness.run.images import ImageCache
+from harness.verdict.observe import image_facts
 
 OCI = "application/vnd.oci.image.manifest.v1+json"
 DOCKER = "application/vnd.docker.distribution.manifest.v2+json"
@@ -82,7 +82,7 @@ def test_cache_records_the_format_each_image_was_built_in(
     busybox = tmp_path / "busybox"
     busybox.write_bytes(b"\x7fELF fake")
     monkeypatch.setenv("HARNESS_BUSYBOX", str(busybox))
-    monkeypatch.setattr("harness.images.LOCK_DIR", tmp_path / "locks")
+    monkeypatch.setattr("harness.run.images.LOCK_DIR", tmp_path / "locks")
     engine: Any = FakeBuilder(default_format="oci")
     cache = ImageCache(engine, "run")
     ref = cache.base()

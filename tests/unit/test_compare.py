@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from harness.compare import (
+from harness.model.scenario import Scenario
+from harness.verdict.compare import (
     DIVERGENT,
     ERROR,
     FAILING,
@@ -18,7 +19,6 @@ from harness.compare import (
     run_checks,
     verdict,
 )
-from harness.scenario import Scenario
 
 
 def scenario(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from harness.cli import BAD_INPUT, main
 from harness.errors import ScenarioErrors
-from harness.loader import load_all, load_scenario
+from harness.model.loader import load_all, load_scenario
 from tests.hostile_cases import GOOD, MUTATIONS, TRAPS, dump, mutate, position_pattern
 
 FUZZ = settings(
@@ -78,7 +78,7 @@ def test_a_fifo_and_a_directory_are_refused_without_reading(tmp_path: Path) -> N
 
 
 def test_allowed_host_access_is_flagged_not_refused(tmp_path: Path) -> None:
-    from harness.security import Policy
+    from harness.model.security import Policy
 
     text = TRAPS["bind /etc"].replace("image: app,", "image: app, privileged: true,")
     path = write(tmp_path, text)

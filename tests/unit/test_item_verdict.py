@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from harness.compare import Check, EngineOutcome
-from harness.item_verdict import (
+from harness.model.scenario import Scenario
+from harness.results.codec import outcome_from_wire, outcome_to_wire
+from harness.verdict.compare import Check, EngineOutcome
+from harness.verdict.item import (
     BROKEN,
     FAILED,
     KNOWN,
@@ -15,8 +17,6 @@ from harness.item_verdict import (
     decidable_divergences,
     judge,
 )
-from harness.scenario import Scenario
-from harness.wire import outcome_from_wire, outcome_to_wire
 
 
 def scenario(known: list[dict[str, Any]]) -> Scenario:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ScenarioErrors
-from harness.loader import load_all, load_scenario
+from harness.model.loader import load_all, load_scenario
 
 GOOD = """\
 schema: 1

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from harness import steps
-from harness.compare import run_checks
 from harness.engines.base import ExecResult
 from harness.errors import EngineError, ScenarioErrors
-from harness.host_facts import default_interface, prefix_length
-from harness.loader import LoadedScenario, load_scenario
-from harness.scenario import ExecSpec, HealthcheckRunSpec, Scenario
+from harness.model.loader import LoadedScenario, load_scenario
+from harness.model.scenario import ExecSpec, HealthcheckRunSpec, Scenario
+from harness.steps.host_facts import default_interface, prefix_length
+from harness.verdict.compare import run_checks
 
 HEAD = "schema: 1\nid: t.x\narea: t\ntitle: t\nrefs: [https://x]\n"
 

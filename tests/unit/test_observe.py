@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from harness.observe import container_facts
+from harness.verdict.observe import container_facts
 
 
 def libpod(entrypoint: Any, cmd: Any, path: str, args: list[str]) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def test_entrypoint_falls_back_to_split_without_a_matching_argv() -> None:
 
 
 def test_image_healthcheck_from_libpod_top_level() -> None:
-    from harness.observe import image_facts
+    from harness.verdict.observe import image_facts
 
     libpod = {"Config": {"Cmd": ["sh"]}, "Healthcheck": {"Test": ["CMD-SHELL", "true"]}}
     assert image_facts(libpod)["healthcheck"] == ["CMD-SHELL", "true"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.observe import container_facts
+from harness.verdict.observe import container_facts
 
 
 @pytest.mark.parametrize("raw", ["SIGUSR1", 10, "10"])

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.redact import MASK, redact, secret_values
-from harness.scenario import Scenario
-from harness.security import HOST_BIND, PRIVILEGED, concerns
+from harness.model.redact import MASK, redact, secret_values
+from harness.model.scenario import Scenario
+from harness.model.security import HOST_BIND, PRIVILEGED, concerns
 
 
 def scenario(steps: list[dict[str, object]], **extra: object) -> Scenario:

@@ -7,12 +7,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from harness.compare import EngineOutcome, run_checks
 from harness.engines.base import EngineInfo
-from harness.loader import load_scenario
+from harness.model.loader import load_scenario
 from harness.report import write_reports
-from harness.results import read_results, to_document, validate, write_atomic
-from harness.runner import RunResult, ScenarioResult
+from harness.results.document import read_results, to_document, validate, write_atomic
+from harness.run.runner import RunResult, ScenarioResult
+from harness.verdict.compare import EngineOutcome, run_checks
 
 from .test_loader import GOOD
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from harness.compare import EngineOutcome
 from harness.engines.base import EngineInfo
-from harness.loader import load_all
-from harness.runner import run_scenarios
+from harness.model.loader import load_all
+from harness.run.runner import run_scenarios
+from harness.verdict.compare import EngineOutcome
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from harness.cleanup import is_stale, parse_owner, sweep_stale
 from harness.engines._util import has_labels
 from harness.engines.base import LabelledResource
 from harness.errors import EngineError
 from harness.labels import OWNER, RUN, owner, process_start_time
-from harness.leaks import teardown_and_audit
-from harness.results import write_atomic
-from harness.signals import InterruptOnce, interrupt_once
-from harness.waits import within
+from harness.results.document import write_atomic
+from harness.run.janitor import is_stale, parse_owner, sweep_stale
+from harness.run.leaks import teardown_and_audit
+from harness.run.signals import InterruptOnce, interrupt_once
+from harness.steps.waits import within
 
 HOST = socket.gethostname()
 

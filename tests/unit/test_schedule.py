@@ -6,8 +6,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from harness.loader import load_scenario
-from harness.schedule import exclusive_groups, exclusive_resources, execute, plan
+from harness.model.loader import load_scenario
+from harness.run.schedule import exclusive_groups, exclusive_resources, execute, plan
 
 
 def write(tmp_path: Path, sid: str, steps: list[str], extra: str = "") -> Any:

@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from harness import compose_file, registry
-from harness.compare import matches
-from harness.compose_steps import gating, project_name, service_facts
+from harness import local_registry as registry
 from harness.engines._util import split_ref, timestamp_ns
 from harness.engines.base import StatsSample
 from harness.errors import EngineError
-from harness.stats_steps import cpu_percent, facts
+from harness.model import compose_file
+from harness.steps.compose import gating, project_name, service_facts
+from harness.steps.stats import cpu_percent, facts
+from harness.verdict.compare import matches
 
 
 def test_split_ref_tags_ports_and_digests() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ScenarioErrors
-from harness.loader import load_scenario
+from harness.model.loader import load_scenario
 
 HEAD = "schema: 1\nid: t.x\narea: t\ntitle: t\nrefs: [https://x]\n"
 

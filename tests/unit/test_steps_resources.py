@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from harness import resource_steps, steps
+from harness import steps
 from harness.engines.base import ExecResult, Unsupported
 from harness.errors import EngineError
 from harness.labels import SCOPE, resource_labels
-from harness.loader import LoadedScenario
-from harness.scenario import (
+from harness.model.loader import LoadedScenario
+from harness.model.scenario import (
     HostNsSpec,
     PruneVolumesSpec,
     RemoveSpec,
@@ -23,6 +23,7 @@ from harness.scenario import (
     VolumeLsSpec,
     VolumeRmSpec,
 )
+from harness.steps import resources as resource_steps
 
 
 class FakeEngine:
@@ -185,7 +186,7 @@ def test_stop_and_remove_record(tmp_path: Path) -> None:
 
 
 def test_unsupported_propagates(tmp_path: Path) -> None:
-    from harness.scenario import HealthcheckRunSpec
+    from harness.model.scenario import HealthcheckRunSpec
 
     ctx = _ctx(tmp_path)
     ctx.containers["c"] = "cid"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness import waits
+from harness.steps import waits
 
 
 class FakeClock:

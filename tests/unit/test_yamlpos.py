@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import ScenarioError
-from harness.yamlpos import load_positioned
+from harness.model.yamlpos import load_positioned
 
 
 def test_positions_point_at_values_and_keys() -> None:

@@ -20,8 +20,8 @@ import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 from harness.errors import ScenarioErrors
-from harness.loader import LoadedScenario, load_scenario
-from harness.schedule import exclusive_groups
+from harness.model.loader import LoadedScenario, load_scenario
+from harness.run.schedule import exclusive_groups
 
 
 class ExclusiveGroupScheduling(LoadScopeScheduling):  # type: ignore[misc]

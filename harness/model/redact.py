@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from harness.scenario import CliSpec, Scenario
+from harness.model.scenario import CliSpec, Scenario
 
 SECRET_KEY = re.compile(r"(?i)(pass|secret|token|key|credential|auth)")
 MASK = "***"

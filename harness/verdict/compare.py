@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.observe import normalize
-from harness.scenario import KEY_MATCHERS, KnownDivergence, Scenario
+from harness.model.scenario import KEY_MATCHERS, KnownDivergence, Scenario
+from harness.verdict.observe import normalize
 
 PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED = (
     "portable",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.results import SCHEMA_ID, summarize
+from harness.results.document import SCHEMA_ID, summarize
 
 _WORST_FIRST = ("error", "divergent", "failing", "unsupported", "known-divergence", "portable")
 _MISSING = object()

@@ -19,9 +19,9 @@ from typing import Any
 
 import jsonschema
 
-from harness.compare import VERDICTS, EngineOutcome
-from harness.redact import redact, secret_values
-from harness.runner import RunResult, ScenarioResult
+from harness.model.redact import redact, secret_values
+from harness.run.runner import RunResult, ScenarioResult
+from harness.verdict.compare import VERDICTS, EngineOutcome
 
 SCHEMA_ID = "harness.results/1"
 MAX_TEXT = 4000
@@ -29,7 +29,7 @@ MAX_TEXT = 4000
 
 @cache
 def results_schema() -> dict[str, Any]:
-    text = (Path(__file__).parent / "schemas" / "results-1.schema.json").read_text()
+    text = (Path(__file__).parent.parent / "schemas" / "results-1.schema.json").read_text()
     return dict(json.loads(text))
 
 

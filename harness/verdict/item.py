@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.compare import ERROR, UNSUPPORTED, Check, EngineOutcome, equal_normalized, explains
-from harness.scenario import KnownDivergence, Scenario
+from harness.model.scenario import KnownDivergence, Scenario
+from harness.verdict.compare import (
+    ERROR,
+    UNSUPPORTED,
+    Check,
+    EngineOutcome,
+    equal_normalized,
+    explains,
+)
 
 PASSED, FAILED, KNOWN, SKIPPED, BROKEN = "passed", "failed", "known", "skipped", "error"
 

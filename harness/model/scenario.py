@@ -561,7 +561,7 @@ class Scenario(Model):
     known_divergences: list[KnownDivergence] = []
     timeout: Seconds = 300.0
     # Host-wide things this scenario holds alone (fixed host ports are found by
-    # themselves); scenarios sharing one never run at the same time (harness.schedule).
+    # themselves); scenarios sharing one never run at the same time (harness.run.schedule).
     exclusive: list[Name] = []
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)

@@ -26,8 +26,8 @@ from pathlib import Path
 from harness.engines.base import BuildRequest, Engine
 from harness.errors import EngineError, ImageMissing
 from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
-from harness.loader import PLACEHOLDER, LoadedScenario
-from harness.scenario import ImageSpec
+from harness.model.loader import PLACEHOLDER, LoadedScenario
+from harness.model.scenario import ImageSpec
 
 BASE_CONTAINERFILE = """\
 FROM scratch

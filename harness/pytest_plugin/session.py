@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from harness.compare import DIVERGENT, EngineOutcome
 from harness.engines import create_engine
 from harness.engines.base import EngineInfo
-from harness.loader import LoadedScenario, load_scenario
-from harness.results import to_document
-from harness.runner import EngineSlot, RunResult, assemble, open_engines, run_item
-from harness.wire import outcome_from_wire
+from harness.model.loader import LoadedScenario, load_scenario
+from harness.results.codec import outcome_from_wire
+from harness.results.document import to_document
+from harness.run.runner import EngineSlot, RunResult, assemble, open_engines, run_item
+from harness.verdict.compare import DIVERGENT, EngineOutcome
 
 OUTCOME_PROPERTY = "harness.outcome"
 

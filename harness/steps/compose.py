@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import compose_file
 from harness.engines._util import text, timestamp_ns
 from harness.engines.base import compose_provider
 from harness.errors import EngineError
 from harness.labels import RUN, SCENARIO, short_hash
-from harness.scenario import ComposeDownSpec, ComposeUpSpec
+from harness.model import compose_file
+from harness.model.scenario import ComposeDownSpec, ComposeUpSpec
 
 if TYPE_CHECKING:
     from harness.steps import StepContext

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from harness.results import SCHEMA_ID, summarize
+from harness.results.document import SCHEMA_ID, summarize
 
 AREAS = ("entrypoint", "env", "user", "volumes", "network", "build", "health", "signals", "limits")
 ENGINES = ("docker", "podman", "docker@24.0.7@ci-2", "podman@5.2.1@ci-2")

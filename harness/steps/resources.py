@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from harness.engines.base import volume_lister
 from harness.errors import EngineError
-from harness.host_facts import host_facts
 from harness.labels import PREFIX, SCOPE, resource_name
-from harness.scenario import (
+from harness.model.scenario import (
     HostFactsSpec,
     HostNsSpec,
     HostSpec,
@@ -28,6 +27,7 @@ from harness.scenario import (
     VolumeLsSpec,
     VolumeRmSpec,
 )
+from harness.steps.host_facts import host_facts
 
 if TYPE_CHECKING:
     from harness.steps import StepContext

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.scenario import CliSpec, RunSpec, Scenario
+from harness.model.scenario import CliSpec, RunSpec, Scenario
 
 HOST_BIND, PRIVILEGED = "host-bind", "privileged"
 FLAGS = {HOST_BIND: "--allow-host-binds", PRIVILEGED: "--allow-privileged"}

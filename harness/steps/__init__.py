@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import compose_steps, registry_steps, resource_steps, stats_steps, waits
 from harness.engines._util import text
 from harness.engines.base import ContainerSpec, Engine, MountSpec, Unsupported
 from harness.errors import EngineError
 from harness.labels import RUN, resource_name
-from harness.loader import PLACEHOLDER, LoadedScenario
-from harness.observe import container_facts
-from harness.scenario import (
+from harness.model.loader import PLACEHOLDER, LoadedScenario
+from harness.model.scenario import (
     CliSpec,
     ExecSpec,
     HealthcheckRunSpec,
@@ -39,6 +37,12 @@ from harness.scenario import (
     StopSpec,
     WaitSpec,
 )
+from harness.steps import compose as compose_steps
+from harness.steps import distribution as registry_steps
+from harness.steps import resources as resource_steps
+from harness.steps import stats as stats_steps
+from harness.steps import waits
+from harness.verdict.observe import container_facts
 
 
 @dataclass

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from harness import registry
+from harness import local_registry as registry
 from harness.engines.base import Engine, registry_client
 from harness.errors import EngineError
-from harness.scenario import ImageRmSpec, PullSpec, PushSpec, TagSpec
+from harness.model.scenario import ImageRmSpec, PullSpec, PushSpec, TagSpec
 
 if TYPE_CHECKING:
     from harness.steps import StepContext

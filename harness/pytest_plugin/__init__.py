@@ -24,8 +24,8 @@ import pytest
 
 from harness.engines import default_names
 from harness.labels import new_run_id
-from harness.pytest_items import ScenarioFile, looks_like_scenario
-from harness.pytest_session import COLLECTOR, SESSION, Collector, HarnessSession
+from harness.pytest_plugin.items import ScenarioFile, looks_like_scenario
+from harness.pytest_plugin.session import COLLECTOR, SESSION, Collector, HarnessSession
 from harness.report import write_reports
 
 _DOCUMENT = pytest.StashKey[dict[str, Any]]()
@@ -106,7 +106,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`-n N` (`--dist load`): load balancing that keeps exclusive scenarios together."""
     if config.getvalue("dist") != "load":
         return None
-    from harness.pytest_xdist import ExclusiveGroupScheduling
+    from harness.pytest_plugin.xdist import ExclusiveGroupScheduling
 
     return ExclusiveGroupScheduling(config, log)
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness import compose_file
 from harness.engines._util import parse_size
 from harness.errors import Location, ScenarioError, ScenarioErrors
-from harness.scenario import (
+from harness.model import compose_file
+from harness.model.scenario import (
     KEY_MATCHERS,
     CliSpec,
     ComposeUpSpec,
@@ -30,8 +30,8 @@ from harness.scenario import (
     RunSpec,
     Scenario,
 )
-from harness.security import Policy, concerns
-from harness.yamlpos import MAX_BYTES, Positioned, load_positioned
+from harness.model.security import Policy, concerns
+from harness.model.yamlpos import MAX_BYTES, Positioned, load_positioned
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
 BASE_IMAGE = "base"

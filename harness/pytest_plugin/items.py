@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from _pytest._code.code import ExceptionInfo, TerminalRepr
 
-from harness.compare import EngineOutcome
 from harness.errors import ScenarioErrors
-from harness.item_verdict import BROKEN, FAILED, KNOWN, SKIPPED, decidable_divergences, judge
-from harness.loader import LoadedScenario, load_scenario
-from harness.pytest_session import OUTCOME_PROPERTY, SESSION
-from harness.wire import outcome_from_wire, outcome_to_wire
+from harness.model.loader import LoadedScenario, load_scenario
+from harness.pytest_plugin.session import OUTCOME_PROPERTY, SESSION
+from harness.results.codec import outcome_from_wire, outcome_to_wire
+from harness.verdict.compare import EngineOutcome
+from harness.verdict.item import BROKEN, FAILED, KNOWN, SKIPPED, decidable_divergences, judge
 
 # A YAML file is a scenario when it says so at the top level: `schema: 1` and an `id:`.
 _SCHEMA_LINE = re.compile(r"^schema:\s*1\s*(#.*)?$", re.M)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.compare import Check, EngineOutcome
+from harness.verdict.compare import Check, EngineOutcome
 
 
 def _plain(value: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.engines.base import StatsSample, stats_reader
 from harness.errors import EngineError
-from harness.scenario import StatsSpec
+from harness.model.scenario import StatsSpec
 
 if TYPE_CHECKING:
     from harness.steps import StepContext

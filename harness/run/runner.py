@@ -19,20 +19,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import compose_steps, registry_steps
-from harness.cleanup import sweep_stale
-from harness.compare import ERROR, UNSUPPORTED, EngineOutcome, engine_status, run_checks, verdict
 from harness.engines.base import Engine, EngineInfo, Unsupported
 from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTimeout
-from harness.images import ImageCache
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
-from harness.leaks import audit_run, teardown_and_audit
-from harness.loader import BASE_IMAGE, LoadedScenario
-from harness.observe import image_facts, lookup
-from harness.resource_steps import create_resources
-from harness.scenario import KEY_MATCHERS
-from harness.schedule import execute, plan
+from harness.model.loader import BASE_IMAGE, LoadedScenario
+from harness.model.scenario import KEY_MATCHERS
+from harness.run.images import ImageCache
+from harness.run.janitor import sweep_stale
+from harness.run.leaks import audit_run, teardown_and_audit
+from harness.run.schedule import execute, plan
 from harness.steps import HANDLERS, StepContext
+from harness.steps import compose as compose_steps
+from harness.steps import distribution as registry_steps
+from harness.steps.resources import create_resources
+from harness.verdict.compare import (
+    ERROR,
+    UNSUPPORTED,
+    EngineOutcome,
+    engine_status,
+    run_checks,
+    verdict,
+)
+from harness.verdict.observe import image_facts, lookup
 
 Progress = Callable[[str, str, EngineOutcome], None]
 
@@ -316,7 +324,7 @@ def run_scenarios(
 ) -> RunResult:
     """Run every scenario on every engine; unavailable engines give `error` outcomes.
 
-    On KeyboardInterrupt (SIGINT/SIGTERM through `harness.signals`) the run
+    On KeyboardInterrupt (SIGINT/SIGTERM through `harness.run.signals`) the run
     stops: steps still running are told to stop, the run's resources are swept
     (which also ends the waits on them), and what finished is returned, marked
     incomplete. At the end a run-level leak audit records anything still

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from harness.loader import LoadedScenario
-from harness.scenario import CliSpec, RunSpec
+from harness.model.loader import LoadedScenario
+from harness.model.scenario import CliSpec, RunSpec
 
 T = TypeVar("T")
 _PUBLISH = re.compile(r"^(?:(?P<ip>[0-9.]+|\[[0-9a-f:]*\]):)?(?P<host>\d+)(?:-\d+)?:\d+")

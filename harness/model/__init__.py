@@ -1,0 +1,1 @@
+"""The model layer: scenario files as typed, validated data. Pure: no engine code."""

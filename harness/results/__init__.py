@@ -1,0 +1,1 @@
+"""results.json: the document, its codec, and merging runs."""

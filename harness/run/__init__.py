@@ -1,0 +1,1 @@
+"""Running scenarios: runner, images, scheduling, teardown and signals."""

@@ -1,0 +1,1 @@
+"""Judging: observations from raw engine answers, expectations, verdicts."""
