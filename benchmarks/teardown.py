@@ -18,7 +18,7 @@ from benchmarks.scenarios import SLEEPER
 from harness.engines.base import ContainerSpec, Engine
 from harness.labels import new_run_id, resource_labels
 from harness.run.images import ImageCache
-from harness.run.runner import _teardown
+from harness.run.janitor import sweep_scenario
 
 SCENARIO = "bench.teardown"
 
@@ -61,7 +61,7 @@ def _one_engine(engine: Engine, cfg: Settings) -> list[Figure]:
             engine.remove_container(cid, force=True)
 
     variants: dict[str, Callable[[str, list[str]], object]] = {
-        "harness": lambda run_id, ids: _teardown(engine, run_id, SCENARIO),
+        "harness": lambda run_id, ids: sweep_scenario(engine, run_id, SCENARIO),
         "sdk": sdk_remove,
         "cli": lambda run_id, ids: subprocess.run(
             [*_cli_rm(engine), *ids], capture_output=True, check=True
@@ -79,7 +79,7 @@ def _one_engine(engine: Engine, cfg: Settings) -> list[Figure]:
                 variants[variant](run_id, ids)
                 times[variant].append((time.perf_counter() - started) / n * 1000)
             finally:
-                _teardown(engine, run_id, SCENARIO)
+                sweep_scenario(engine, run_id, SCENARIO)
     harness, sdk, cli = (median(times[k]) for k in ("harness", "sdk", "cli"))
     figures = [
         Figure(
@@ -117,7 +117,7 @@ def _podman_default_rm(engine: Engine, image: str) -> Figure:
         subprocess.run([*engine.cli(), "rm", "-f", *ids], capture_output=True, check=True)
         took = (time.perf_counter() - started) * 1000
     finally:
-        _teardown(engine, run_id, SCENARIO)
+        sweep_scenario(engine, run_id, SCENARIO)
     return Figure(
         "teardown",
         engine.name,

@@ -36,8 +36,8 @@ from harness.errors import EngineError
 from harness.labels import new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario, load_all
 from harness.run.images import ImageCache
-from harness.run.runner import _teardown
-from harness.steps import HANDLERS, StepContext
+from harness.run.janitor import sweep_scenario
+from harness.steps import KINDS, StepContext
 from harness.steps import waits as harness_waits
 
 TARGET_MS = 250.0
@@ -118,12 +118,12 @@ def sample(
     )
     engine_saw: list[float] = []
     try:
-        HANDLERS["run"](ctx, scenario.steps[0].spec)
+        KINDS["run"].run(ctx, scenario.steps[0].spec)
         cid = ctx.container("c")
         watcher = threading.Thread(target=_first_seen_exited, args=(engine, cid, engine_saw))
         if kind == "exited":
             watcher.start()
-        HANDLERS["wait"](ctx, scenario.steps[1].spec)
+        KINDS["wait"].run(ctx, scenario.steps[1].spec)
         noticed, noticed_uptime = time.time(), _host_uptime()
         if kind == "exited":
             watcher.join(30)
@@ -144,7 +144,7 @@ def sample(
     except (EngineError, KeyError, ValueError, IndexError):
         return None
     finally:
-        _teardown(engine, run_id, scenario.id)
+        sweep_scenario(engine, run_id, scenario.id)
 
 
 def run(cfg: Settings) -> list[Figure]:

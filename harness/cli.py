@@ -11,7 +11,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.engines import create_engine, default_names
 from harness.engines.base import CacheCleaner, Engine
@@ -25,9 +25,12 @@ from harness.results.document import to_document
 from harness.run.janitor import sweep_stale
 from harness.run.runner import run_scenarios
 from harness.run.signals import interrupt_once
-from harness.verdict.compare import DIVERGENT, ERROR, FAILING, EngineOutcome
+from harness.verdict.compare import EngineOutcome
+from harness.verdict.enums import Verdict
 
 OK, FINDINGS, BAD_INPUT, ENGINE_TROUBLE = 0, 1, 2, 3
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _engines(names: list[str] | None, urls: dict[str, str]) -> list[Engine]:
@@ -49,9 +52,9 @@ def _exit_code(document: dict[str, Any]) -> int:
     if any(not e["available"] for e in document["engines"]):
         return ENGINE_TROUBLE
     verdicts = {s["verdict"] for s in document["scenarios"]}
-    if ERROR in verdicts:
+    if Verdict.ERROR in verdicts:
         return ENGINE_TROUBLE
-    if verdicts & {DIVERGENT, FAILING}:
+    if verdicts & {Verdict.DIVERGENT, Verdict.FAILING}:
         return FINDINGS
     return OK
 
@@ -170,65 +173,72 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def _engine_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        action="append",
+        help="engine adapter (repeatable); default: every registered adapter",
+    )
+    p.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="API URL for an engine, e.g. docker=unix:///var/run/docker.sock",
+    )
 
-    def engine_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--engine",
-            action="append",
-            help="engine adapter (repeatable); default: every registered adapter",
-        )
-        p.add_argument(
-            "--url",
-            action="append",
-            default=[],
-            metavar="NAME=URL",
-            help="API URL for an engine, e.g. docker=unix:///var/run/docker.sock",
-        )
 
-    def security_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--allow-host-binds",
-            action="store_true",
-            help="allow bind mounts of host paths outside the scenario's directory (flagged)",
-        )
-        p.add_argument(
-            "--allow-privileged",
-            action="store_true",
-            help="allow privileged containers (flagged in the report)",
-        )
+def _security_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-host-binds",
+        action="store_true",
+        help="allow bind mounts of host paths outside the scenario's directory (flagged)",
+    )
+    p.add_argument(
+        "--allow-privileged",
+        action="store_true",
+        help="allow privileged containers (flagged in the report)",
+    )
 
+
+def _add_run(sub: Subparsers) -> None:
     run = sub.add_parser("run", help="run scenarios on engines and write the reports")
     run.add_argument("paths", nargs="*", default=["scenarios"])
-    engine_opts(run)
-    security_opts(run)
+    _engine_opts(run)
+    _security_opts(run)
     run.add_argument("--out", default="reports")
     run.add_argument("-j", "--jobs", type=int, default=1)
     run.add_argument("-k", "--filter", help="only scenarios whose id contains this text")
     run.add_argument("-q", "--quiet", action="store_true")
     run.set_defaults(func=cmd_run)
 
+
+def _add_small_commands(sub: Subparsers) -> None:
     report = sub.add_parser("report", help="merge results.json files and render reports")
     report.add_argument("results", nargs="+")
     report.add_argument("--out", default="reports")
     report.set_defaults(func=cmd_report)
 
     engines = sub.add_parser("engines", help="list engine adapters and their fingerprints")
-    engine_opts(engines)
+    _engine_opts(engines)
     engines.add_argument("--json", action="store_true")
     engines.set_defaults(func=cmd_engines)
 
     validate = sub.add_parser("validate", help="check scenario files; run nothing")
     validate.add_argument("paths", nargs="*", default=["scenarios"])
-    security_opts(validate)
+    _security_opts(validate)
     validate.set_defaults(func=cmd_validate)
 
+    schema = sub.add_parser("schema", help="print a JSON Schema")
+    schema.add_argument("which", choices=["scenario", "results"])
+    schema.set_defaults(func=cmd_schema)
+
+
+def _add_clean(sub: Subparsers) -> None:
     clean = sub.add_parser(
         "clean", help="remove what crashed harness runs left (live runs are left alone)"
     )
-    engine_opts(clean)
+    _engine_opts(clean)
     scope = clean.add_mutually_exclusive_group()
     scope.add_argument("--run", help="remove every resource of this run id, live or not")
     scope.add_argument(
@@ -239,9 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.set_defaults(func=cmd_clean)
 
-    schema = sub.add_parser("schema", help="print a JSON Schema")
-    schema.add_argument("which", choices=["scenario", "results"])
-    schema.set_defaults(func=cmd_schema)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    _add_small_commands(sub)
+    _add_clean(sub)
     return parser
 
 

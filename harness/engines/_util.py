@@ -8,16 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
-
-
-def parse_size(text: str) -> int:
-    """'64m' -> bytes, the way `docker run --memory` reads it (binary units)."""
-    m = _SIZE.match(text.strip())
-    if not m:
-        raise ValueError(f"invalid size {text!r}; expected a number with b, k, m or g")
-    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+# Re-exported: the adapters read sizes exactly as the model does.
+from harness.units import parse_size as parse_size
 
 
 def label_filter(labels: dict[str, str]) -> list[str]:

@@ -15,26 +15,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.engines._util import parse_size
 from harness.errors import Location, ScenarioError, ScenarioErrors
-from harness.model import compose_file
-from harness.model.scenario import (
-    KEY_MATCHERS,
-    CliSpec,
-    ComposeUpSpec,
-    ExecSpec,
-    HostSpec,
-    NetworkRmSpec,
-    PullSpec,
-    PushSpec,
-    RunSpec,
-    Scenario,
-)
-from harness.model.security import Policy, concerns
+from harness.model.scenario import KEY_MATCHERS, Scenario
+from harness.model.security import Policy, concerns, refusal
+from harness.model.specs.base import BASE_IMAGE, PLACEHOLDER, LoadContext, Where
 from harness.model.yamlpos import MAX_BYTES, Positioned, load_positioned
 
-PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
-BASE_IMAGE = "base"
+__all__ = ["BASE_IMAGE", "PLACEHOLDER", "LoadedScenario", "discover", "load_all", "load_scenario"]
+
 _NAMED_EXPECTATION = re.compile(r"expectation '([^']+)'")
 
 
@@ -96,161 +84,41 @@ def _pydantic_errors(exc: ValidationError, doc: Positioned, file: str) -> list[S
     return errors
 
 
-def _resource_refs(
-    scenario: Scenario, spec: Any, runs: set[str], base: Path
-) -> list[tuple[tuple[str | int, ...], str]]:
-    """A step's references to scenario volumes, networks, bind sources and placeholders."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
-    vol = getattr(spec, "volume", None)
-    if vol is not None and vol not in scenario.volumes:
-        out.append(
-            (("volume",), f"unknown volume {vol!r}; expected one of {sorted(scenario.volumes)}")
-        )
-    net = getattr(spec, "network", None)
-    if isinstance(spec, NetworkRmSpec) and net not in scenario.networks:
-        out.append((("network",), f"unknown network {net!r}"))
-    anon = getattr(spec, "anonymous", None)
-    if anon is not None and anon.container not in runs:
-        out.append((("anonymous", "container"), f"{anon.container!r} is not an earlier 'run' step"))
-    same = getattr(spec, "same_name_as", None)
-    if same is not None and same not in runs:
-        out.append((("same_name_as",), f"{same!r} is not an earlier 'run' step"))
-    for j, m in enumerate(getattr(spec, "mounts", [])):
-        if m.type == "volume" and m.source is not None and m.source not in scenario.volumes:
-            out.append((("mounts", j, "source"), f"unknown volume {m.source!r}"))
-        if m.type == "bind" and m.source is None:
-            out.append((("mounts", j), "a bind mount needs a 'source'"))
-    if isinstance(spec, CliSpec):
-        known = {"tmp", *(f"volumes.{v}" for v in scenario.volumes)}
-        known |= {f"networks.{n}" for n in scenario.networks}
-        for var in PLACEHOLDER.findall(" ".join([*spec.options, *spec.args])):
-            if var not in known:
-                out.append((("options",), f"unknown placeholder {{{{ {var} }}}}"))
-    if isinstance(spec, ExecSpec):
-        known = {f"networks.{n}" for n in scenario.networks} | {f"containers.{r}" for r in runs}
-        for var in PLACEHOLDER.findall(" ".join(spec.command)):
-            if var not in known:
-                out.append(
-                    (
-                        ("command",),
-                        f"unknown placeholder {{{{ {var} }}}}; expected {{{{ networks.NAME }}}} "
-                        "or {{ containers.STEP }} of an earlier 'run' step",
-                    )
-                )
-    return out
-
-
-def _escapes(rel: str) -> bool:
-    return rel.startswith("/") or ".." in rel.replace("\\", "/").split("/")
-
-
-def _host_mem_bytes() -> int | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def _host_paths(scenario: Scenario, base: Path) -> list[tuple[tuple[str | int, ...], str]]:
-    """Host-side paths stay in {{ tmp }}; limits stay within what this host has."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
-    for rel in scenario.host_files:
-        if not rel or _escapes(rel):
-            out.append((("host_files", rel), f"host file {rel!r} must be a relative path in tmp"))
-    host_mem = _host_mem_bytes()
-    for i, step in enumerate(scenario.steps):
-        spec = step.spec
-        if isinstance(spec, HostSpec) and ".." in spec.path.split("/"):
-            out.append((("steps", i, step.kind, "path"), "a host path may not contain '..'"))
-        memory = getattr(spec, "memory", None)
-        if isinstance(spec, RunSpec) and memory and host_mem and parse_size(memory) > host_mem:
-            out.append(
-                (
-                    ("steps", i, step.kind, "memory"),
-                    f"memory {memory} is more than this host has ({host_mem} bytes)",
-                )
-            )
-    return out
-
-
-def _stack_refs(spec: Any, pushes: set[str]) -> list[tuple[tuple[str | int, ...], str]]:
-    """Registry steps that name an earlier push step."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
-    for field in ("same_digest_as", "by_digest_of"):
-        ref = getattr(spec, field, None)
-        if ref is not None and ref not in pushes:
-            out.append(((field,), f"{ref!r} is not an earlier 'push' step"))
-    return out
-
-
-def _compose_refs(
-    scenario: Scenario, spec: ComposeUpSpec, base: Path
-) -> tuple[list[str], list[str]]:
-    """Problems of a compose_up step's file, and the services it defines."""
-    path = (base / spec.file).resolve()
-    if not path.is_relative_to(base.resolve()) or not path.is_file():
-        return [f"no compose file {spec.file!r} in the scenario's directory"], []
-    try:
-        doc = compose_file.load(path)
-    except ValueError as exc:
-        return [str(exc)], []
-    return compose_file.problems(doc, set(scenario.images)), compose_file.services(doc)
-
-
-def _bind_ok(source: str | None, base: Path) -> bool:
-    if source is None:
-        return False
-    if re.match(r"^\{\{ ?tmp ?\}\}(/|$)", source):
-        return ".." not in source.split("/")
-    return not source.startswith("/") and (base / source).resolve().is_relative_to(base.resolve())
-
-
-def _check_references(
-    scenario: Scenario, doc: Positioned, file: str, base: Path, text: str
-) -> list[ScenarioError]:
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    where: tuple[str | int, ...]
-    images = set(scenario.images) | {BASE_IMAGE}
+def _step_problems(scenario: Scenario, base: Path) -> list[tuple[Where, str]]:
+    """Every step's names, references and own checks, in order: a step sees only what
+    the scenario and the steps before it provide (generic over the registered specs)."""
+    problems: list[tuple[Where, str]] = []
+    ctx = LoadContext(
+        base=base,
+        images=frozenset(scenario.images),
+        volumes=frozenset(scenario.volumes),
+        networks=frozenset(scenario.networks),
+    )
+    ctx.names("image").update({*scenario.images, BASE_IMAGE})
+    ctx.names("volume").update(scenario.volumes)
+    ctx.names("network").update(scenario.networks)
     seen: set[str] = set()
-    detached: set[str] = set()
-    runs: set[str] = set()
-    pushes: set[str] = set()
     for i, step in enumerate(scenario.steps):
         spec = step.spec
-        where = ("steps", i, step.kind)
+        where: Where = ("steps", i, step.kind)
         if spec.name in seen:
             problems.append(((*where, "name"), f"duplicate step name {spec.name!r}"))
         seen.add(spec.name)
-        image = getattr(spec, "image", None)
-        if image is not None and image not in images:
-            problems.append(
-                ((*where, "image"), f"unknown image {image!r}; expected one of {sorted(images)}")
-            )
-        container = getattr(spec, "container", None)
-        running = step.kind in ("exec", "read_file", "probe", "stats")
-        if container is not None and container not in (detached if running else runs):
-            kind = "detached 'run'" if running else "'run'"
-            problems.append(((*where, "container"), f"{container!r} is not an earlier {kind} step"))
-        problems += [((*where, *p), m) for p, m in _resource_refs(scenario, spec, runs, base)]
-        if isinstance(spec, RunSpec):
-            runs.add(spec.name)
-            if spec.detach:
-                detached.add(spec.name)
-        problems += [((*where, *p), m) for p, m in _stack_refs(spec, pushes)]
-        if isinstance(spec, PushSpec):
-            pushes.add(spec.name)
-        if isinstance(spec, PullSpec):
-            images.add(spec.name)
-        if isinstance(spec, ComposeUpSpec):
-            found, services = _compose_refs(scenario, spec, base)
-            problems += [((*where, "file"), m) for m in found]
-            runs.update(f"{spec.name}-{svc}" for svc in services)
-            detached.update(f"{spec.name}-{svc}" for svc in services)
+        for ref in spec.refs():
+            known = ctx.names(ref.kind)
+            if ref.name not in known:
+                problems.append(((*where, *ref.path), ref.problem(known)))
+        problems += [((*where, *path), message) for path, message in spec.problems(ctx)]
+        for kind, name in spec.provides(ctx):
+            ctx.names(kind).add(name)
+    return problems
+
+
+def _image_problems(scenario: Scenario, base: Path) -> list[tuple[Where, str]]:
+    """Placeholders of inline Containerfiles; contexts and files inside the scenario's dir."""
+    problems: list[tuple[Where, str]] = []
     for name, image in scenario.images.items():
-        where = ("images", name)
+        where: Where = ("images", name)
         if image.containerfile is not None:
             for var in PLACEHOLDER.findall(image.containerfile):
                 ok = var == BASE_IMAGE or (
@@ -274,7 +142,18 @@ def _check_references(
                 problems.append(((*where, "file"), "file must stay inside the context"))
             elif not (ctx / image.file).is_file():
                 problems.append(((*where, "context"), f"no {image.file} in {ctx}"))
-    problems += _host_paths(scenario, base)
+    return problems
+
+
+def _key_problems(scenario: Scenario) -> list[tuple[Where, str]]:
+    """Expectations, comparisons and known divergences name steps that exist."""
+    problems: list[tuple[Where, str]] = []
+    seen = set(scenario.step_names)
+    for rel in scenario.host_files:
+        if not rel or _escapes(rel):
+            problems.append(
+                (("host_files", rel), f"host file {rel!r} must be a relative path in tmp")
+            )
     for key in [*scenario.expect, *scenario.compare]:
         head = key.split(".", 1)[0]
         if head not in seen and head != "image":
@@ -292,6 +171,21 @@ def _check_references(
     for i, kd in enumerate(scenario.known_divergences):
         if kd.key.split(".", 1)[0] not in seen | {"image"}:
             problems.append((("known_divergences", i, "key"), f"{kd.key!r} names no step"))
+    return problems
+
+
+def _escapes(rel: str) -> bool:
+    return rel.startswith("/") or ".." in rel.replace("\\", "/").split("/")
+
+
+def _check_references(
+    scenario: Scenario, doc: Positioned, file: str, base: Path, text: str
+) -> list[ScenarioError]:
+    problems = [
+        *_step_problems(scenario, base),
+        *_image_problems(scenario, base),
+        *_key_problems(scenario),
+    ]
     return [ScenarioError(_precise(doc, file, path, msg, text), msg) for path, msg in problems]
 
 
@@ -335,7 +229,7 @@ def _security(
         if policy.allows(concern.kind):
             flags.append(concern.detail)
         else:
-            errors.append(ScenarioError(doc.locate(file, concern.where), concern.refusal()))
+            errors.append(ScenarioError(doc.locate(file, concern.where), refusal(concern)))
     return errors, tuple(flags)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from harness.model.scenario import CliSpec, Scenario
+from harness.model.scenario import Scenario
 
 SECRET_KEY = re.compile(r"(?i)(pass|secret|token|key|credential|auth)")
 MASK = "***"
@@ -27,30 +27,11 @@ def is_secret(key: str) -> bool:
     return SECRET_KEY.search(key) is not None
 
 
-def _pairs_from_options(options: list[str]) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for i, opt in enumerate(options):
-        value = None
-        if opt in ("-e", "--env", "--build-arg") and i + 1 < len(options):
-            value = options[i + 1]
-        elif opt.startswith(("--env=", "--build-arg=")):
-            value = opt.split("=", 1)[1]
-        elif opt.startswith("-e") and len(opt) > 2:
-            value = opt[2:]
-        if value and "=" in value:
-            key, _, val = value.partition("=")
-            pairs[key] = val
-    return pairs
-
-
 def secret_values(scenario: Scenario) -> set[str]:
     """Every value a scenario gives to a key that looks secret."""
     pairs: list[tuple[str, str]] = []
     for step in scenario.steps:
-        spec = step.spec
-        pairs += list((getattr(spec, "env", None) or {}).items())
-        if isinstance(spec, CliSpec):
-            pairs += list(_pairs_from_options([*spec.options, *spec.args]).items())
+        pairs += list(step.spec.secret_pairs())
     for image in scenario.images.values():
         pairs += list(image.build_args.items())
         for line in _ENV_LINE.findall(image.containerfile or ""):

@@ -22,7 +22,8 @@ from harness.model.loader import LoadedScenario, load_scenario
 from harness.pytest_plugin.session import OUTCOME_PROPERTY, SESSION
 from harness.results.codec import outcome_from_wire, outcome_to_wire
 from harness.verdict.compare import EngineOutcome
-from harness.verdict.item import BROKEN, FAILED, KNOWN, SKIPPED, decidable_divergences, judge
+from harness.verdict.enums import ItemKind, Status
+from harness.verdict.item import decidable_divergences, judge
 
 # A YAML file is a scenario when it says so at the top level: `schema: 1` and an `id:`.
 _SCHEMA_LINE = re.compile(r"^schema:\s*1\s*(#.*)?$", re.M)
@@ -104,7 +105,7 @@ class ScenarioItem(pytest.Item):
         if not slot.info.available:
             # Recorded as an `error` outcome in results.json, like `harness run` does.
             self._publish(
-                EngineOutcome(status="error", error=f"engine unavailable: {slot.info.error}")
+                EngineOutcome(status=Status.ERROR, error=f"engine unavailable: {slot.info.error}")
             )
             pytest.skip(f"engine {self.engine} unavailable: {slot.info.error}")
 
@@ -113,13 +114,13 @@ class ScenarioItem(pytest.Item):
         # Judge the outcome as it travels to the controller, so both agree exactly.
         outcome = outcome_from_wire(self._publish(state.run(self.loaded, self.engine)))
         found = judge(self.loaded.scenario, self.engine, outcome)
-        if found.kind == SKIPPED:
+        if found.kind == ItemKind.SKIPPED:
             pytest.skip(found.reason)
-        if found.kind == BROKEN:
+        if found.kind == ItemKind.BROKEN:
             raise ScenarioBroken(found.reason)
-        if found.kind == FAILED:
+        if found.kind == ItemKind.FAILED:
             raise ScenarioFailure(self._describe(found.unexplained))
-        if found.kind == KNOWN:
+        if found.kind == ItemKind.KNOWN:
             raise KnownDivergenceSeen("; ".join(f"{kd.key}: {kd.why}" for kd in found.reproduced))
 
     def _publish(self, outcome: EngineOutcome) -> dict[str, Any]:
@@ -157,7 +158,8 @@ class ScenarioItem(pytest.Item):
         self, excinfo: ExceptionInfo[BaseException]
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, (ScenarioFailure, ScenarioBroken, KnownDivergenceSeen)):
-            kind = "could not run" if isinstance(excinfo.value, ScenarioBroken) else "failed"
+            broken = isinstance(excinfo.value, ScenarioBroken)
+            kind = "could not run" if broken else ItemKind.FAILED
             head = f"{self.loaded.scenario.id} {kind} on {self.engine}"
             return f"{head}\n{excinfo.value}"
         return super().repr_failure(excinfo)

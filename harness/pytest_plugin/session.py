@@ -23,7 +23,8 @@ from harness.model.loader import LoadedScenario, load_scenario
 from harness.results.codec import outcome_from_wire
 from harness.results.document import to_document
 from harness.run.runner import EngineSlot, RunResult, assemble, open_engines, run_item
-from harness.verdict.compare import DIVERGENT, EngineOutcome
+from harness.verdict.compare import EngineOutcome
+from harness.verdict.enums import Verdict
 
 OUTCOME_PROPERTY = "harness.outcome"
 
@@ -148,7 +149,7 @@ class Collector:
         return [
             s["id"]
             for s in document["scenarios"]
-            if s["verdict"] == DIVERGENT
+            if s["verdict"] == Verdict.DIVERGENT
             and not any((s["id"], e) in self.failed_items for e in s["engines"])
         ]
 

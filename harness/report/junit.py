@@ -6,6 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from harness.verdict.enums import Status
+
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 
 
@@ -38,10 +40,10 @@ def render_junit(document: dict[str, Any]) -> str:
                     for kd in scenario.get("known_divergences", [])
                     if kd.get("engine") == engine
                 }
-                if outcome["status"] == "error":
+                if outcome["status"] == Status.ERROR:
                     counts["errors"] += 1
                     ET.SubElement(case, "error", message=_clean(outcome["error"] or "error"))
-                elif outcome["status"] == "unsupported":
+                elif outcome["status"] == Status.UNSUPPORTED:
                     counts["skipped"] += 1
                     ET.SubElement(case, "skipped", message=_clean(outcome["error"] or ""))
                 elif failed and not all(c["key"] in explained for c in failed):

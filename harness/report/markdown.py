@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.report.verdicts import STATUS_SYMBOLS, VERDICT_ORDER, verdict_text
+from harness.verdict.enums import Verdict
 
 MAX_ROWS = 200
 MAX_WHY = 400
@@ -50,7 +51,7 @@ def _why(s: dict[str, Any]) -> str:
 
 
 def _attention(document: dict[str, Any], engines: list[str]) -> list[str]:
-    rows = [s for s in document["scenarios"] if s["verdict"] != "portable"]
+    rows = [s for s in document["scenarios"] if s["verdict"] != Verdict.PORTABLE]
     rows.sort(key=lambda s: (VERDICT_ORDER.index(s["verdict"]), s["id"]))
     if not rows:
         return []

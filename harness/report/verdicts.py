@@ -3,40 +3,32 @@ a verdict reads the same without colour (screen readers, CI logs, printouts)."""
 
 from __future__ import annotations
 
-VERDICT_ORDER = ("divergent", "failing", "error", "known-divergence", "unsupported", "portable")
+from harness.verdict.enums import ATTENTION_ORDER, Status, Verdict
 
-VERDICT_SYMBOLS = {
-    "portable": "✓",
-    "known-divergence": "≈",
-    "divergent": "≠",
-    "failing": "✗",
-    "error": "⚠",
-    "unsupported": "⊘",
+VERDICT_ORDER = tuple(str(v) for v in ATTENTION_ORDER)
+
+VERDICT_SYMBOLS: dict[str, str] = {
+    Verdict.PORTABLE: "✓",
+    Verdict.KNOWN: "≈",
+    Verdict.DIVERGENT: "≠",
+    Verdict.FAILING: "✗",
+    Verdict.ERROR: "⚠",
+    Verdict.UNSUPPORTED: "⊘",
 }
 
-VERDICT_LABELS = {
-    "portable": "portable",
-    "known-divergence": "known divergence",
-    "divergent": "divergent",
-    "failing": "failing",
-    "error": "error",
-    "unsupported": "unsupported",
-}
+VERDICT_LABELS: dict[str, str] = {str(v): str(v) for v in Verdict} | {Verdict.KNOWN: "known divergence"}
 
-STATUS_SYMBOLS = {"pass": "✓", "fail": "✗", "error": "⚠", "unsupported": "⊘", "absent": "—"}
-STATUS_LABELS = {
-    "pass": "pass",
-    "fail": "fail",
-    "error": "error",
-    "unsupported": "unsupported",
-    "absent": "not run",
+ABSENT = "absent"  # an engine column that did not run this scenario (merged reports)
+STATUS_SYMBOLS: dict[str, str] = {
+    Status.PASS: "✓",
+    Status.FAIL: "✗",
+    Status.ERROR: "⚠",
+    Status.UNSUPPORTED: "⊘",
+    ABSENT: "—",
 }
+STATUS_LABELS: dict[str, str] = {str(s): str(s) for s in Status} | {ABSENT: "not run"}
 
 
 def verdict_text(verdict: str) -> str:
     """`≠ divergent`: symbol and word, so colour is never the only signal."""
     return f"{VERDICT_SYMBOLS.get(verdict, '?')} {VERDICT_LABELS.get(verdict, verdict)}"
-
-
-def status_text(status: str) -> str:
-    return f"{STATUS_SYMBOLS.get(status, '?')} {STATUS_LABELS.get(status, status)}"

@@ -14,6 +14,7 @@ from typing import Any
 
 from harness.report.repro import binaries, commands
 from harness.report.verdicts import (
+    ABSENT,
     STATUS_LABELS,
     STATUS_SYMBOLS,
     VERDICT_LABELS,
@@ -51,7 +52,7 @@ def _checks(outcomes: dict[str, Any]) -> list[list[Any]]:
 def _cell(scenario: dict[str, Any], engine: str) -> dict[str, Any]:
     """One matrix cell: the engine's status, and whether it differs (explained or not)."""
     outcome = scenario["engines"].get(engine)
-    status = outcome["status"] if outcome else "absent"
+    status = outcome["status"] if outcome else ABSENT
     explained = {kd.get("key") for kd in scenario.get("known_divergences", [])}
     keys = {d["key"] for d in scenario["differences"] if engine in d["values"]}
     known = any(kd.get("engine") == engine for kd in scenario.get("known_divergences", []))

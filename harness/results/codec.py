@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from harness.verdict.compare import Check, EngineOutcome
+from harness.verdict.enums import Status
 
 
 def _plain(value: Any) -> Any:
@@ -28,7 +29,7 @@ def outcome_to_wire(outcome: EngineOutcome) -> dict[str, Any]:
 
 def outcome_from_wire(data: dict[str, Any]) -> EngineOutcome:
     return EngineOutcome(
-        status=data["status"],
+        status=Status(data["status"]),
         duration_s=data["duration_s"],
         checks=[Check(c["key"], c["expected"], c["actual"], c["ok"]) for c in data["checks"]],
         observations=dict(data["observations"]),

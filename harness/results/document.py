@@ -117,7 +117,7 @@ def _document(run: RunResult) -> dict[str, Any]:
 
 
 def summarize(verdicts: Any) -> dict[str, int]:
-    counts = dict.fromkeys(VERDICTS, 0)
+    counts: dict[str, int] = {str(v): 0 for v in VERDICTS}
     for v in verdicts:
         counts[v] += 1
     return counts

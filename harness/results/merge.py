@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from harness.results.document import SCHEMA_ID, summarize
+from harness.verdict.compare import differ
+from harness.verdict.enums import WORST_FIRST
 
-_WORST_FIRST = ("error", "divergent", "failing", "unsupported", "known-divergence", "portable")
 _MISSING = object()
 
 
@@ -55,7 +56,7 @@ def _differences(merged: dict[str, Any], keys: list[str]) -> list[dict[str, Any]
             for column, outcome in merged["engines"].items()
         }
         present = {c: v for c, v in values.items() if v is not _MISSING}
-        if len({repr(v) for v in present.values()}) > 1:
+        if differ(list(present.values())):
             rows.append({"key": key, "values": present})
     return rows
 
@@ -85,7 +86,7 @@ def _merge_scenario(parts: list[tuple[dict[str, Any], dict[str, str], str]]) -> 
     merged["stale_divergences"] = _unique(stale)
     merged["host_access"] = _unique([f for s, _, _ in parts for f in s.get("host_access", [])])
     merged["differences"] = _differences(merged, _unique(keys))
-    merged["verdict"] = min((leg["verdict"] for leg in merged["legs"]), key=_WORST_FIRST.index)
+    merged["verdict"] = min((leg["verdict"] for leg in merged["legs"]), key=WORST_FIRST.index)
     return merged
 
 

@@ -1,4 +1,11 @@
-"""Leftovers of runs that died (SIGKILL, OOM, a lost CI worker): find and remove them.
+"""One home for removal: a scenario's teardown by label with its leak audit, the
+run-level audit, and the leftovers of runs that died (SIGKILL, OOM, a lost CI worker).
+
+Teardown removes by label, so anything found afterwards is a real leak (a
+removal the engine refused, a container a CLI step started late, a daemon that
+went away). Each leftover is recorded against its scenario, then removed once
+more, so the next run starts clean even when this one leaked.
+
 
 A resource is *stale* when its `io.harness.owner` names a process on this host
 that no longer exists (or a different process now has its pid). Resources of a
@@ -9,6 +16,7 @@ request (`harness clean --images`), and then only when no container uses them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections import defaultdict
@@ -16,7 +24,48 @@ from dataclasses import dataclass, field
 
 from harness.engines.base import Engine, LabelLister
 from harness.errors import EngineError, EngineUnavailable
-from harness.labels import OWNER, RUN, process_start_time
+from harness.labels import ENGINE, OWNER, RUN, SCENARIO, process_start_time
+
+_FAULTS = (EngineError, EngineUnavailable, OSError)
+
+
+def remaining(engine: Engine, selector: dict[str, str]) -> list[str]:
+    """`kind:id` of every container, volume and network matching `selector`."""
+    found = engine.list_labelled(selector)
+    return [f"{kind.rstrip('s')}:{rid}" for kind, ids in sorted(found.items()) for rid in ids]
+
+
+def teardown_and_audit(engine: Engine, selector: dict[str, str]) -> list[str]:
+    """Remove what matches `selector`; return the leftovers found afterwards (then removed)."""
+    problem = ""
+    try:
+        engine.remove_labelled(selector)
+    except _FAULTS as exc:
+        problem = f"teardown failed: {exc}"
+    try:
+        left = remaining(engine, selector)
+    except _FAULTS as exc:
+        return [f"leak audit failed: {problem or exc}"]
+    if left:
+        with contextlib.suppress(*_FAULTS):
+            engine.remove_labelled(selector)
+    return left
+
+
+def audit_run(engines: list[Engine], selector: dict[str, str]) -> dict[str, list[str]]:
+    """Run-level audit across engines: leftovers per engine (only engines with any)."""
+    found = {}
+    for engine in engines:
+        left = teardown_and_audit(engine, selector)
+        if left:
+            found[engine.name] = left
+    return found
+
+
+def sweep_scenario(engine: Engine, run_id: str, scenario_id: str) -> list[str]:
+    """Remove everything labelled for this scenario on this surface (surfaces may share
+    one store); the leftovers the leak audit found."""
+    return teardown_and_audit(engine, {RUN: run_id, SCENARIO: scenario_id, ENGINE: engine.name})
 
 
 @dataclass(frozen=True)

@@ -21,26 +21,22 @@ from typing import Any
 
 from harness.engines.base import Engine, EngineInfo, Unsupported
 from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTimeout
-from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
+from harness.labels import RUN, new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario
-from harness.model.scenario import KEY_MATCHERS
 from harness.run.images import ImageCache
-from harness.run.janitor import sweep_stale
-from harness.run.leaks import audit_run, teardown_and_audit
+from harness.run.janitor import audit_run, sweep_scenario, sweep_stale
 from harness.run.schedule import execute, plan
-from harness.steps import HANDLERS, StepContext
-from harness.steps import compose as compose_steps
-from harness.steps import distribution as registry_steps
-from harness.steps.resources import create_resources
+from harness.steps import FAMILIES, KINDS, StepContext
+from harness.steps.kinds import Teardown
 from harness.verdict.compare import (
-    ERROR,
-    UNSUPPORTED,
     EngineOutcome,
     engine_status,
     run_checks,
     verdict,
 )
-from harness.verdict.observe import image_facts, lookup
+from harness.verdict.enums import Status
+from harness.verdict.observe import image_facts
+from harness.verdict.resolve import resolve, unasked_timeouts
 
 Progress = Callable[[str, str, EngineOutcome], None]
 
@@ -76,52 +72,29 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _resolve_inspect_keys(ctx: StepContext, formats: dict[str, str]) -> None:
-    """Fill `STEP.inspect.PATH` and `image.NAME.FIELD` keys that the scenario asks about."""
-    scenario = ctx.loaded.scenario
-    wanted = [*scenario.expect, *scenario.compare, *(kd.key for kd in scenario.known_divergences)]
-    # The other side of a same_as/differs_from may be an inspect path too.
-    wanted += [
-        str(exp[op])
-        for exp in scenario.expect.values()
-        if isinstance(exp, dict)
-        for op in set(exp) & set(KEY_MATCHERS)
-    ]
-    image_cache: dict[str, dict[str, Any]] = {}
-    for key in wanted:
-        head, _, rest = key.partition(".")
-        if head == "image":
-            name, _, fact = rest.partition(".")
-            if name in ctx.images and name not in image_cache:
-                raw = ctx.engine.inspect_image(ctx.images[name])
-                facts = image_facts(raw)
-                # No manifest type in the inspect (Docker): the format the engine built.
-                facts["format"] = facts["format"] or formats.get(ctx.images[name])
-                image_cache[name] = {**facts, **{f"inspect.{k}": v for k, v in raw.items()}}
-            ctx.observations[key] = _image_fact(image_cache.get(name, {}), fact)
-        elif rest.startswith("inspect.") and head in ctx.inspects:
-            ctx.observations[key] = lookup(ctx.inspects[head], rest[len("inspect.") :])
+@dataclass
+class _RunDocuments:
+    """The raw documents of one scenario's run, for `verdict.resolve` to read from:
+    inspects the steps kept, and image inspects fetched once when first asked for."""
 
+    ctx: StepContext
+    formats: dict[str, str]
+    _images: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-def _image_fact(facts: dict[str, Any], fact: str) -> Any:
-    if fact.startswith("inspect."):
-        top, _, path = fact[len("inspect.") :].partition(".")
-        value = facts.get(f"inspect.{top}")
-        return lookup(value, path) if path else value
-    return facts.get(fact)
+    def step_document(self, step: str) -> dict[str, Any] | None:
+        return self.ctx.inspects.get(step)
 
-
-def _raise_unasked_timeouts(ctx: StepContext) -> None:
-    """A step that hung (and had its container killed) makes the outcome an error,
-    unless the scenario is about that timeout (it names `STEP.timed_out`)."""
-    scenario = ctx.loaded.scenario
-    asked = {*scenario.expect, *scenario.compare, *(kd.key for kd in scenario.known_divergences)}
-    for name in scenario.step_names:
-        key = f"{name}.timed_out"
-        if ctx.observations.get(key) is True and key not in asked:
-            raise StepTimeout(
-                f"step {name!r} timed out; its container was killed (observations so far kept)"
-            )
+    def image_document(self, name: str) -> dict[str, Any] | None:
+        ref = self.ctx.images.get(name)
+        if ref is None:
+            return None
+        if name not in self._images:
+            raw = self.ctx.engine.inspect_image(ref)
+            facts = image_facts(raw)
+            # No manifest type in the inspect (Docker): the format the engine built.
+            facts["format"] = facts["format"] or self.formats.get(ref)
+            self._images[name] = {**facts, **{f"inspect.{k}": v for k, v in raw.items()}}
+        return self._images[name]
 
 
 def run_one(
@@ -138,85 +111,95 @@ def run_one(
     """
     started = time.monotonic()
     scenario = loaded.scenario
-    labels = resource_labels(cache.run_id, scenario.id, engine.name)
     ctx = StepContext(
         engine=engine,
         loaded=loaded,
         run_id=cache.run_id,
-        labels=labels,
+        labels=resource_labels(cache.run_id, scenario.id, engine.name),
         images={},
         cancel=cancel or threading.Event(),
         deadline=started + scenario.timeout,
+        tmp=Path(tempfile.mkdtemp(prefix="harness-")),
     )
-    outcome: EngineOutcome
-    tmp = Path(tempfile.mkdtemp(prefix="harness-"))
-
-    def check_cancel(step: str = "") -> None:
-        if ctx.cancel.is_set():
-            raise Interrupted("interrupted before this scenario finished")
-        if ctx.past_deadline():
-            where = f" before step {step!r}" if step else " before its checks"
-            raise StepTimeout(f"the scenario exceeded its timeout ({scenario.timeout:g} s){where}")
-
     try:
-        check_cancel()
-        ctx.images[BASE_IMAGE] = cache.base()
-        for name in scenario.images:
-            ctx.images[name] = cache.scenario_image(loaded, name, dict(ctx.images))
-        create_resources(ctx, tmp)
-        for step in scenario.steps:
-            check_cancel(str(step.spec.name))
-            HANDLERS[step.kind](ctx, step.spec)
-        check_cancel()
-        _raise_unasked_timeouts(ctx)
-        _resolve_inspect_keys(ctx, cache.formats)
-        checks = run_checks(scenario, ctx.observations)
-        outcome = EngineOutcome(
-            status=engine_status(checks), checks=checks, observations=ctx.observations
-        )
+        outcome = _run_and_judge(ctx, cache)
     except Unsupported as exc:
-        outcome = EngineOutcome(status=UNSUPPORTED, observations=ctx.observations, error=str(exc))
+        outcome = EngineOutcome(
+            status=Status.UNSUPPORTED, observations=ctx.observations, error=str(exc)
+        )
     except (EngineError, EngineUnavailable) as exc:
-        outcome = EngineOutcome(status=ERROR, observations=ctx.observations, error=str(exc))
+        outcome = EngineOutcome(status=Status.ERROR, observations=ctx.observations, error=str(exc))
     except HarnessError as exc:
         outcome = EngineOutcome(
-            status=ERROR, observations=ctx.observations, error=f"{type(exc).__name__}: {exc}"
+            status=Status.ERROR, observations=ctx.observations, error=f"{type(exc).__name__}: {exc}"
         )
     except Exception as exc:  # an SDK's own exception: the engine failed in a way it did not say
         outcome = EngineOutcome(
-            status=ERROR,
+            status=Status.ERROR,
             observations=ctx.observations,
             error=f"{engine.name} failed: {type(exc).__name__}: {exc}",
         )
     finally:
-        leftovers = compose_steps.cleanup(ctx)
-        leftovers += _teardown(engine, cache.run_id, scenario.id)
-        leftovers += _remove_anonymous(engine, ctx.anonymous)
-        leftovers += registry_steps.cleanup(ctx)
-        shutil.rmtree(tmp, ignore_errors=True)
+        leftovers = _teardown(ctx)
     outcome.leftovers = leftovers
     outcome.duration_s = round(time.monotonic() - started, 3)
     return outcome
 
 
-def _teardown(engine: Engine, run_id: str, scenario_id: str) -> list[str]:
-    """Remove everything labelled for this scenario on this surface (engines may share
-    storage); the leftovers the leak audit found."""
-    return teardown_and_audit(engine, {RUN: run_id, SCENARIO: scenario_id, ENGINE: engine.name})
+def _check_cancel(ctx: StepContext, step: str = "") -> None:
+    if ctx.cancel.is_set():
+        raise Interrupted("interrupted before this scenario finished")
+    if ctx.past_deadline():
+        where = f" before step {step!r}" if step else " before its checks"
+        timeout = ctx.loaded.scenario.timeout
+        raise StepTimeout(f"the scenario exceeded its timeout ({timeout:g} s){where}")
 
 
-def _remove_anonymous(engine: Engine, names: set[str]) -> list[str]:
-    """Anonymous volumes carry no labels: remove the ones the steps saw, by name."""
-    left = []
-    for name in sorted(names):
+def _run_and_judge(ctx: StepContext, cache: ImageCache) -> EngineOutcome:
+    """Images, family setup, every step in order, then the checks of this engine."""
+    scenario = ctx.loaded.scenario
+    _check_cancel(ctx)
+    ctx.images[BASE_IMAGE] = cache.base()
+    for name in scenario.images:
+        ctx.images[name] = cache.scenario_image(ctx.loaded, name, dict(ctx.images))
+    for family in FAMILIES:
+        if family.setup is not None:
+            family.setup(ctx)
+    for step in scenario.steps:
+        _check_cancel(ctx, str(step.spec.name))
+        KINDS[step.kind].run(ctx, step.spec)
+    _check_cancel(ctx)
+    hung = unasked_timeouts(scenario, ctx.observations)
+    if hung:
+        raise StepTimeout(
+            f"step {hung[0]!r} timed out; its container was killed (observations so far kept)"
+        )
+    resolve(scenario, ctx.observations, _RunDocuments(ctx, cache.formats))
+    checks = run_checks(scenario, ctx.observations)
+    return EngineOutcome(status=engine_status(checks), checks=checks, observations=ctx.observations)
+
+
+def _teardown(ctx: StepContext) -> list[str]:
+    """Family teardowns, the label sweep of this scenario on this surface (engines may
+    share storage) with its leak audit, then what must wait for the sweep; the
+    leftovers found. A teardown that fails is a leftover, never a lost sweep."""
+    families = [(f.name, f.teardown) for f in FAMILIES if f.teardown]
+    after = [(f.name, f.teardown_after_sweep) for f in FAMILIES if f.teardown_after_sweep]
+    leftovers = _each(ctx, families)
+    leftovers += sweep_scenario(ctx.engine, ctx.run_id, ctx.loaded.scenario.id)
+    leftovers += _each(ctx, after)
+    if ctx.tmp is not None:
+        shutil.rmtree(ctx.tmp, ignore_errors=True)
+    return leftovers
+
+
+def _each(ctx: StepContext, teardowns: list[tuple[str, Teardown]]) -> list[str]:
+    left: list[str] = []
+    for name, teardown in teardowns:
         try:
-            engine.inspect_volume(name)
-        except (EngineError, EngineUnavailable, OSError):
-            continue  # already gone (removed with its container), or the engine is gone
-        try:
-            engine.remove_volume(name, force=True)
-        except (EngineError, EngineUnavailable, OSError) as exc:
-            left.append(f"volume:{name} ({exc})")
+            left += teardown(ctx)
+        except Exception as exc:  # a teardown must not stop the others or the sweep
+            left.append(f"{name} teardown failed: {type(exc).__name__}: {exc}")
     return left
 
 
@@ -259,16 +242,18 @@ def run_item(
     while the other engines carry on.
     """
     if not slot.info.available:
-        return EngineOutcome(status=ERROR, error=f"engine unavailable: {slot.info.error}")
+        return EngineOutcome(status=Status.ERROR, error=f"engine unavailable: {slot.info.error}")
     if slot.lost is not None:
-        return EngineOutcome(status=ERROR, error=f"engine went away during the run: {slot.lost}")
+        return EngineOutcome(
+            status=Status.ERROR, error=f"engine went away during the run: {slot.lost}"
+        )
     result = run_one(loaded, slot.engine, slot.cache, cancel)
-    if (result.status == ERROR or result.leftovers) and not (cancel and cancel.is_set()):
+    if (result.status == Status.ERROR or result.leftovers) and not (cancel and cancel.is_set()):
         gone = _still_there(slot.engine)
         if gone is not None:
             slot.lost = slot.lost or gone
             first = f" (first: {result.error})" if result.error else ""
-            result.status = ERROR
+            result.status = Status.ERROR
             result.error = f"engine went away during this scenario: {gone}{first}"
     return result
 
@@ -360,21 +345,24 @@ def run_scenarios(
         if not cancel.is_set():
             interrupted()
     leftovers = audit_run(answering(), {RUN: run_id})
-    results = assemble(scenarios, names, outcomes)
-    infos = [
-        dataclasses.replace(s.info, error=f"went away during the run: {s.lost}")
-        if s.lost
-        else s.info
-        for s in slots.values()
-    ]
     return RunResult(
         run_id,
         started,
         _now(),
-        infos,
-        results,
+        _final_infos(slots),
+        assemble(scenarios, names, outcomes),
         incomplete,
         build_stats(slots),
         leftovers,
         {name: s.stale_removed for name, s in slots.items() if s.info.available},
     )
+
+
+def _final_infos(slots: dict[str, EngineSlot]) -> list[EngineInfo]:
+    """Each engine's fingerprint, saying so when it stopped answering mid-run."""
+    return [
+        dataclasses.replace(s.info, error=f"went away during the run: {s.lost}")
+        if s.lost
+        else s.info
+        for s in slots.values()
+    ]

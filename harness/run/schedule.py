@@ -11,33 +11,14 @@ asks first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
 from harness.model.loader import LoadedScenario
-from harness.model.scenario import CliSpec, RunSpec
 
 T = TypeVar("T")
-_PUBLISH = re.compile(r"^(?:(?P<ip>[0-9.]+|\[[0-9a-f:]*\]):)?(?P<host>\d+)(?:-\d+)?:\d+")
-
-
-def _cli_host_ports(options: list[str]) -> list[int]:
-    ports = []
-    for i, opt in enumerate(options):
-        value = None
-        if opt in ("-p", "--publish") and i + 1 < len(options):
-            value = options[i + 1]
-        elif opt.startswith("--publish="):
-            value = opt.split("=", 1)[1]
-        elif opt.startswith("-p") and len(opt) > 2:
-            value = opt[2:]
-        found = _PUBLISH.match(value or "")
-        if found and int(found.group("host")):
-            ports.append(int(found.group("host")))
-    return ports
 
 
 def exclusive_resources(loaded: LoadedScenario) -> set[str]:
@@ -45,11 +26,7 @@ def exclusive_resources(loaded: LoadedScenario) -> set[str]:
     scenario = loaded.scenario
     held = {f"exclusive:{name}" for name in scenario.exclusive}
     for step in scenario.steps:
-        spec = step.spec
-        if isinstance(spec, RunSpec):
-            held |= {f"host-port:{port}" for port in spec.ports.values() if port}
-        elif isinstance(spec, CliSpec):
-            held |= {f"host-port:{port}" for port in _cli_host_ports(spec.options)}
+        held.update(step.spec.exclusive())
     return held
 
 

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harness.engines._util import text, timestamp_ns
 from harness.engines.base import compose_provider
 from harness.errors import EngineError
 from harness.labels import RUN, SCENARIO, short_hash
 from harness.model import compose_file
-from harness.model.scenario import ComposeDownSpec, ComposeUpSpec
-
-if TYPE_CHECKING:
-    from harness.steps import StepContext
+from harness.model.specs.compose import ComposeDownSpec, ComposeUpSpec
+from harness.steps.context import StateKey, StepContext
+from harness.steps.kinds import Family, StepKind
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -41,6 +39,9 @@ class ComposeState:
     doc: dict[str, Any] = field(default_factory=dict)
 
 
+COMPOSE = StateKey("compose", ComposeState)
+
+
 def project_name(run_id: str, scenario_id: str, engine: str) -> str:
     """Lower-case letters and digits only: both compose tools accept it unchanged."""
     return f"h{run_id[-6:].lower()}{short_hash(scenario_id, engine)}".replace("-", "")
@@ -49,7 +50,7 @@ def project_name(run_id: str, scenario_id: str, engine: str) -> str:
 def _compose(ctx: StepContext, args: list[str], timeout: float) -> tuple[int | None, str, str]:
     """Run the compose tool on the rendered file -> (exit code, None on timeout; out; err)."""
     cli = compose_provider(ctx.engine).compose_cli()
-    state = ctx.compose
+    state = ctx.state(COMPOSE)
     assert state.file is not None
     argv = [*cli.argv, "-p", state.project, "-f", str(state.file), *args]
     try:
@@ -70,7 +71,7 @@ def _compose(ctx: StepContext, args: list[str], timeout: float) -> tuple[int | N
 
 
 def _prepare(ctx: StepContext, spec: ComposeUpSpec) -> None:
-    state = ctx.compose
+    state = ctx.state(COMPOSE)
     if state.file is not None:
         return
     if ctx.tmp is None:
@@ -91,7 +92,7 @@ def project_containers(ctx: StepContext) -> dict[str, dict[str, Any]]:
         except EngineError:
             continue
         labels = (doc.get("Config") or {}).get("Labels") or {}
-        if labels.get(PROJECT_LABEL) == ctx.compose.project and SERVICE_LABEL in labels:
+        if labels.get(PROJECT_LABEL) == ctx.state(COMPOSE).project and SERVICE_LABEL in labels:
             found[str(labels[SERVICE_LABEL])] = doc
     return found
 
@@ -149,12 +150,12 @@ def compose_up(ctx: StepContext, spec: ComposeUpSpec) -> None:
     docs = project_containers(ctx)
     for svc, doc in docs.items():
         ctx.containers[f"{spec.name}-{svc}"] = str(doc["Id"])
-    deps = compose_file.healthy_dependencies(ctx.compose.doc)
+    deps = compose_file.healthy_dependencies(ctx.state(COMPOSE).doc)
     ctx.record(spec.name, **service_facts(docs, deps))
 
 
 def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
-    if ctx.compose.file is None:
+    if ctx.state(COMPOSE).file is None:
         raise EngineError(f"{spec.name}: no compose project is up")
     args = ["down", *(["-v"] if spec.volumes else [])]
     if spec.stop_timeout is not None:
@@ -164,7 +165,7 @@ def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
     selector = {
         RUN: ctx.run_id,
         SCENARIO: ctx.loaded.scenario.id,
-        PROJECT_LABEL: ctx.compose.project,
+        PROJECT_LABEL: ctx.state(COMPOSE).project,
     }
     left = ctx.engine.list_labelled(selector)
     ctx.record(
@@ -178,16 +179,17 @@ def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
 def cleanup(ctx: StepContext) -> list[str]:
     """`down -v -t 0` of the project (teardown gives no stop grace, as the runner's own
     removal does); the runner's label sweep removes whatever it leaves."""
-    if ctx.compose.file is None:
+    if ctx.state(COMPOSE).file is None:
         return []
     try:
         _compose(ctx, ["down", "-v", "-t", "0"], 120)
     except EngineError as exc:
-        return [f"compose:{ctx.compose.project} ({exc})"]
+        return [f"compose:{ctx.state(COMPOSE).project} ({exc})"]
     return []
 
 
-HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
-    "compose_up": compose_up,
-    "compose_down": compose_down,
-}
+FAMILY = Family(
+    "compose",
+    (StepKind(ComposeUpSpec, compose_up), StepKind(ComposeDownSpec, compose_down)),
+    teardown=cleanup,
+)

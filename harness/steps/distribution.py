@@ -10,17 +10,14 @@ images and deletes the repositories from the registry.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from harness import local_registry as registry
 from harness.engines.base import Engine, registry_client
 from harness.errors import EngineError
-from harness.model.scenario import ImageRmSpec, PullSpec, PushSpec, TagSpec
-
-if TYPE_CHECKING:
-    from harness.steps import StepContext
+from harness.model.specs.distribution import ImageRmSpec, PullSpec, PushSpec, TagSpec
+from harness.steps.context import StateKey, StepContext
+from harness.steps.kinds import Family, StepKind
 
 
 @dataclass
@@ -40,6 +37,9 @@ class RegistryState:
         return ref
 
 
+REGISTRY = StateKey("distribution", RegistryState)
+
+
 def _bare(image_id: str) -> str:
     """Docker ids carry 'sha256:', libpod's do not."""
     return image_id.removeprefix("sha256:")
@@ -53,9 +53,9 @@ def _image_id(engine: Engine, ref: str) -> str | None:
 
 
 def tag(ctx: StepContext, spec: TagSpec) -> None:
-    target = ctx.registry.real(ctx, spec.as_)
+    target = ctx.state(REGISTRY).real(ctx, spec.as_)
     source = ctx.images[spec.image]
-    ctx.registry.image_ids[spec.as_] = _image_id(ctx.engine, source) or ""
+    ctx.state(REGISTRY).image_ids[spec.as_] = _image_id(ctx.engine, source) or ""
     client = registry_client(ctx.engine)
     try:
         client.tag_image(source, target)
@@ -66,7 +66,7 @@ def tag(ctx: StepContext, spec: TagSpec) -> None:
 
 
 def push(ctx: StepContext, spec: PushSpec) -> None:
-    ref = ctx.registry.real(ctx, spec.ref)
+    ref = ctx.state(REGISTRY).real(ctx, spec.ref)
     ctx.record(spec.name, pushed=False, error=None, digest=None, media_type=None)
     client = registry_client(ctx.engine)
     try:
@@ -78,19 +78,19 @@ def push(ctx: StepContext, spec: PushSpec) -> None:
     found = registry.manifest(repo, reference)
     ctx.record(spec.name, pushed=found is not None)
     if found is not None:
-        ctx.registry.digests[spec.name] = found.digest
+        ctx.state(REGISTRY).digests[spec.name] = found.digest
         ctx.record(spec.name, digest=found.digest, media_type=found.media_type)
     if spec.same_digest_as is not None:
-        earlier = ctx.registry.digests.get(spec.same_digest_as)
+        earlier = ctx.state(REGISTRY).digests.get(spec.same_digest_as)
         ctx.record(spec.name, same_digest=found is not None and found.digest == earlier)
 
 
 def pull(ctx: StepContext, spec: PullSpec) -> None:
-    ref = ctx.registry.real(ctx, spec.ref)
-    want = ctx.registry.digests.get(spec.by_digest_of or "")
+    ref = ctx.state(REGISTRY).real(ctx, spec.ref)
+    want = ctx.state(REGISTRY).digests.get(spec.by_digest_of or "")
     if spec.by_digest_of is not None:
         ref = f"{ref.rpartition(':')[0]}@{want}"
-        ctx.registry.refs.add(ref)
+        ctx.state(REGISTRY).refs.add(ref)
     ctx.record(spec.name, pulled=False, error=None, digest_preserved=None, same_id=None)
     # Later steps may run this image: if the pull failed they meet a missing image (an
     # error they record; create never pulls), not a harness crash.
@@ -109,14 +109,14 @@ def pull(ctx: StepContext, spec: PullSpec) -> None:
     with contextlib.suppress(EngineError):
         digests = ctx.engine.inspect_image(ref).get("RepoDigests") or []
         ctx.record(spec.name, digest_preserved=any(str(d).endswith(f"@{want}") for d in digests))
-    tagged = ctx.registry.image_ids.get(spec.ref)
+    tagged = ctx.state(REGISTRY).image_ids.get(spec.ref)
     if tagged:
         ctx.record(spec.name, same_id=pulled == tagged)
 
 
 def image_rm(ctx: StepContext, spec: ImageRmSpec) -> None:
     """Remove a local image; `gone` says whether its id is gone with it."""
-    ref = ctx.images[spec.image] if spec.image else ctx.registry.real(ctx, spec.ref or "")
+    ref = ctx.images[spec.image] if spec.image else ctx.state(REGISTRY).real(ctx, spec.ref or "")
     try:
         image_id: str | None = str(ctx.engine.inspect_image(ref)["Id"])  # as the engine spells it
     except EngineError:
@@ -134,7 +134,7 @@ def cleanup(ctx: StepContext) -> list[str]:
     """Remove the local registry tags and pulled images, then the registry repositories."""
     left = []
     repos = set()
-    for ref in sorted(ctx.registry.refs):
+    for ref in sorted(ctx.state(REGISTRY).refs):
         repos.add(registry.split(ref)[0])
         try:
             ctx.engine.remove_image(ref)
@@ -148,9 +148,13 @@ def cleanup(ctx: StepContext) -> list[str]:
     return left
 
 
-HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
-    "tag": tag,
-    "push": push,
-    "pull": pull,
-    "image_rm": image_rm,
-}
+FAMILY = Family(
+    "distribution",
+    (
+        StepKind(TagSpec, tag),
+        StepKind(PushSpec, push),
+        StepKind(PullSpec, pull),
+        StepKind(ImageRmSpec, image_rm),
+    ),
+    teardown_after_sweep=cleanup,
+)

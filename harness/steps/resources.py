@@ -8,37 +8,30 @@ filtered to this run's and this scenario's labels.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harness.engines.base import volume_lister
 from harness.errors import EngineError
 from harness.labels import PREFIX, SCOPE, resource_name
-from harness.model.scenario import (
-    HostFactsSpec,
-    HostNsSpec,
-    HostSpec,
+from harness.model.specs.resources import (
     NetworkRmSpec,
     PruneVolumesSpec,
     VolumeInspectSpec,
     VolumeLsSpec,
     VolumeRmSpec,
 )
-from harness.steps.host_facts import host_facts
-
-if TYPE_CHECKING:
-    from harness.steps import StepContext
-
-MAX_CONTENT = 65536
+from harness.steps.context import StepContext
+from harness.steps.kinds import Family, StepKind
 
 
-def create_resources(ctx: StepContext, tmp: Path) -> None:
-    """Write `host_files` under `tmp`, create volumes and networks (unique names, labelled)."""
+def create_resources(ctx: StepContext) -> None:
+    """Write `host_files` under the scenario's `{{ tmp }}`, create volumes and networks
+    (unique names, labelled)."""
     scenario = ctx.loaded.scenario
-    ctx.tmp = tmp
+    if ctx.tmp is None:
+        raise EngineError("no temporary directory for the scenario's host files")
+    tmp = ctx.tmp
     for rel, content in scenario.host_files.items():
         path = (tmp / rel).resolve()
         if not path.is_relative_to(tmp.resolve()):
@@ -149,48 +142,14 @@ def volume_ls(ctx: StepContext, spec: VolumeLsSpec) -> None:
     ctx.record(spec.name, volumes=ours, error=None)
 
 
-def path_facts(path: Path) -> dict[str, Any]:
-    """exists, is_dir, mode (octal text), uid and a small file's content."""
-    try:
-        st = path.lstat()
-    except FileNotFoundError:
-        return {"exists": False, "is_dir": False, "mode": None, "uid": None, "content": None}
-    content = None
-    if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_CONTENT:
-        content = path.read_text(encoding="utf-8", errors="replace")
-    return {
-        "exists": True,
-        "is_dir": stat.S_ISDIR(st.st_mode),
-        "mode": format(stat.S_IMODE(st.st_mode), "o"),
-        "uid": st.st_uid,
-        "content": content,
-    }
-
-
-def host(ctx: StepContext, spec: HostSpec) -> None:
-    path = Path(ctx.expand(spec.path))
-    if ctx.tmp is None or not path.resolve().is_relative_to(ctx.tmp.resolve()):
-        raise EngineError(f"host path {spec.path!r} is outside the temporary directory")
-    ctx.record(spec.name, **path_facts(path))
-
-
-def host_ns(ctx: StepContext, spec: HostNsSpec) -> None:
-    """The namespace the harness itself runs in, e.g. 'ipc:[4026531839]'."""
-    ctx.record(spec.name, link=os.readlink(f"/proc/self/ns/{spec.ns}"))
-
-
-def record_host_facts(ctx: StepContext, spec: HostFactsSpec) -> None:
-    """The host's hostname and default-route interface, for a container to be compared with."""
-    ctx.record(spec.name, **host_facts())
-
-
-HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {
-    "volume_inspect": volume_inspect,
-    "volume_rm": volume_rm,
-    "network_rm": network_rm,
-    "prune_volumes": prune_volumes,
-    "volume_ls": volume_ls,
-    "host": host,
-    "host_ns": host_ns,
-    "host_facts": record_host_facts,
-}
+FAMILY = Family(
+    "resources",
+    (
+        StepKind(VolumeInspectSpec, volume_inspect),
+        StepKind(VolumeRmSpec, volume_rm),
+        StepKind(NetworkRmSpec, network_rm),
+        StepKind(PruneVolumesSpec, prune_volumes),
+        StepKind(VolumeLsSpec, volume_ls),
+    ),
+    setup=create_resources,
+)

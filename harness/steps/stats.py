@@ -9,15 +9,13 @@ and plausibility (ranges), never exact numbers or timings.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harness.engines.base import StatsSample, stats_reader
 from harness.errors import EngineError
-from harness.model.scenario import StatsSpec
-
-if TYPE_CHECKING:
-    from harness.steps import StepContext
+from harness.model.specs.stats import StatsSpec
+from harness.steps.context import StepContext
+from harness.steps.kinds import Family, StepKind
 
 FIELDS = ("memory_usage", "memory_limit", "cpu_total_ns", "pids", "engine_cpu_percent")
 
@@ -59,4 +57,4 @@ def stats(ctx: StepContext, spec: StatsSpec) -> None:
     ctx.record(spec.name, **facts(second))
 
 
-HANDLERS: dict[str, Callable[[StepContext, Any], None]] = {"stats": stats}
+FAMILY = Family("stats", (StepKind(StatsSpec, stats),))

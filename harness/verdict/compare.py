@@ -1,13 +1,5 @@
-"""Expectations per engine, differences across engines, and the verdict (a contract).
-
-Verdicts, across the engines that ran a scenario:
-  portable          every expectation holds everywhere and compared observations agree
-  divergent         engines disagree and no known divergence explains it
-  known-divergence  every disagreement is declared in the scenario
-  failing           the same expectations fail on every engine, with the same values
-  error             an engine or the harness could not run it
-  unsupported       an engine lacks a capability the scenario needs
-"""
+"""Expectations per engine, differences across engines, and the verdict (a contract;
+the verdicts are defined in `harness.verdict.enums`)."""
 
 from __future__ import annotations
 
@@ -17,18 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.model.scenario import KEY_MATCHERS, KnownDivergence, Scenario
+from harness.verdict.enums import Status, Verdict
 from harness.verdict.observe import normalize
 
-PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED = (
-    "portable",
-    "divergent",
-    "known-divergence",
-    "failing",
-    "error",
-    "unsupported",
-)
-VERDICTS = (PORTABLE, DIVERGENT, KNOWN, FAILING, ERROR, UNSUPPORTED)
-PASS, FAIL = "pass", "fail"
+VERDICTS = tuple(Verdict)
 
 
 @dataclass
@@ -46,7 +30,7 @@ class Check:
 class EngineOutcome:
     """What one engine did with one scenario."""
 
-    status: str
+    status: Status
     duration_s: float = 0.0
     checks: list[Check] = field(default_factory=list)
     observations: dict[str, Any] = field(default_factory=dict)
@@ -55,8 +39,8 @@ class EngineOutcome:
 
 
 @dataclass
-class Verdict:
-    verdict: str
+class ScenarioVerdict:
+    verdict: Verdict
     differences: list[dict[str, Any]] = field(default_factory=list)
     divergences: list[dict[str, Any]] = field(default_factory=list)
     stale_divergences: list[dict[str, Any]] = field(default_factory=list)
@@ -119,12 +103,18 @@ def _compared_keys(scenario: Scenario) -> list[str]:
     return list(dict.fromkeys([*literal, *scenario.compare]))
 
 
+def differ(values: list[Any]) -> bool:
+    """Whether observations of one key disagree once run- and engine-specific noise is
+    normalized away: the one difference rule, for verdicts and merged reports alike."""
+    normalized = [normalize(v) for v in values]
+    return any(not _equal(normalized[0], n) for n in normalized[1:])
+
+
 def _differences(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict[str, Any]]:
     diffs = []
     for key in _compared_keys(scenario):
         values = {name: out.observations.get(key) for name, out in ran.items()}
-        normalized = [normalize(v) for v in values.values()]
-        if any(not _equal(normalized[0], n) for n in normalized[1:]):
+        if differ(list(values.values())):
             diffs.append({"key": key, "values": values})
     return diffs
 
@@ -141,15 +131,15 @@ def explains(kd: KnownDivergence, engine: str, key: str, outcome: EngineOutcome)
     )
 
 
-def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
+def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> ScenarioVerdict:
     """Combine per-engine outcomes into the scenario's verdict."""
-    if any(o.status == "error" for o in outcomes.values()):
-        return Verdict(ERROR)
+    if any(o.status == Status.ERROR for o in outcomes.values()):
+        return ScenarioVerdict(Verdict.ERROR)
     # An engine that cannot do it (its own column says why) does not hide what the
     # others did: two or more that ran are compared among themselves.
-    ran = {name: o for name, o in outcomes.items() if o.status != UNSUPPORTED}
+    ran = {name: o for name, o in outcomes.items() if o.status != Status.UNSUPPORTED}
     if len(ran) < 2 and len(ran) < len(outcomes):
-        return Verdict(UNSUPPORTED)
+        return ScenarioVerdict(Verdict.UNSUPPORTED)
     diffs = _differences(scenario, ran) if len(ran) > 1 else []
     # Each disagreement is (engine, key): a failed check, or a value that differs.
     failed = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}
@@ -182,18 +172,18 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> Verdict:
     declared = [kd.model_dump() for kd in seen_kds]
     unexplained = disagreements - explained
     if not disagreements:
-        return Verdict(PORTABLE, diffs, declared, stale)
+        return ScenarioVerdict(Verdict.PORTABLE, diffs, declared, stale)
     if not unexplained:
-        return Verdict(KNOWN, diffs, declared, stale)
+        return ScenarioVerdict(Verdict.KNOWN, diffs, declared, stale)
     failed_by = {
         name: {(c.key, repr(normalize(c.actual))) for c in o.checks if not c.ok}
         for name, o in ran.items()
     }
     sets = list(failed_by.values())
     if not diffs and all(sets) and all(s == sets[0] for s in sets):
-        return Verdict(FAILING, diffs, declared, stale)
-    return Verdict(DIVERGENT, diffs, declared, stale)
+        return ScenarioVerdict(Verdict.FAILING, diffs, declared, stale)
+    return ScenarioVerdict(Verdict.DIVERGENT, diffs, declared, stale)
 
 
-def engine_status(checks: list[Check]) -> str:
-    return PASS if all(c.ok for c in checks) else FAIL
+def engine_status(checks: list[Check]) -> Status:
+    return Status.PASS if all(c.ok for c in checks) else Status.FAIL

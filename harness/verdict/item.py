@@ -13,20 +13,17 @@ from dataclasses import dataclass, field
 
 from harness.model.scenario import KnownDivergence, Scenario
 from harness.verdict.compare import (
-    ERROR,
-    UNSUPPORTED,
     Check,
     EngineOutcome,
     equal_normalized,
     explains,
 )
-
-PASSED, FAILED, KNOWN, SKIPPED, BROKEN = "passed", "failed", "known", "skipped", "error"
+from harness.verdict.enums import ItemKind, Status
 
 
 @dataclass
 class ItemVerdict:
-    kind: str
+    kind: ItemKind
     unexplained: list[Check] = field(default_factory=list)
     reproduced: list[KnownDivergence] = field(default_factory=list)
     reason: str = ""
@@ -42,10 +39,10 @@ def decidable_divergences(scenario: Scenario, engine: str) -> list[KnownDivergen
 
 
 def judge(scenario: Scenario, engine: str, outcome: EngineOutcome) -> ItemVerdict:
-    if outcome.status == UNSUPPORTED:
-        return ItemVerdict(SKIPPED, reason=f"unsupported on {engine}: {outcome.error}")
-    if outcome.status == ERROR:
-        return ItemVerdict(BROKEN, reason=outcome.error or "error")
+    if outcome.status == Status.UNSUPPORTED:
+        return ItemVerdict(ItemKind.SKIPPED, reason=f"unsupported on {engine}: {outcome.error}")
+    if outcome.status == Status.ERROR:
+        return ItemVerdict(ItemKind.BROKEN, reason=outcome.error or "error")
     declared = decidable_divergences(scenario, engine)
     failed = [c for c in outcome.checks if not c.ok]
     unexplained = [
@@ -54,10 +51,10 @@ def judge(scenario: Scenario, engine: str, outcome: EngineOutcome) -> ItemVerdic
     failed_keys = {c.key for c in failed}
     reproduced = [kd for kd in declared if _reproduces(kd, outcome, failed_keys)]
     if unexplained:
-        return ItemVerdict(FAILED, unexplained, reproduced)
+        return ItemVerdict(ItemKind.FAILED, unexplained, reproduced)
     if reproduced:
-        return ItemVerdict(KNOWN, [], reproduced)
-    return ItemVerdict(PASSED)
+        return ItemVerdict(ItemKind.KNOWN, [], reproduced)
+    return ItemVerdict(ItemKind.PASSED)
 
 
 def _reproduces(kd: KnownDivergence, outcome: EngineOutcome, failed_keys: set[str]) -> bool:

@@ -7,18 +7,11 @@ from typing import Any
 import pytest
 
 from harness.model.scenario import Scenario
-from harness.verdict.compare import (
-    DIVERGENT,
-    ERROR,
-    FAILING,
-    KNOWN,
-    PORTABLE,
-    UNSUPPORTED,
-    EngineOutcome,
-    matches,
-    run_checks,
-    verdict,
-)
+from harness.verdict.compare import EngineOutcome, matches, run_checks, verdict
+from harness.verdict.enums import Verdict
+
+PORTABLE, DIVERGENT, KNOWN = Verdict.PORTABLE, Verdict.DIVERGENT, Verdict.KNOWN
+FAILING, ERROR, UNSUPPORTED = Verdict.FAILING, Verdict.ERROR, Verdict.UNSUPPORTED
 
 
 def scenario(

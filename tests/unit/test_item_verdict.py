@@ -8,15 +8,11 @@ from typing import Any
 from harness.model.scenario import Scenario
 from harness.results.codec import outcome_from_wire, outcome_to_wire
 from harness.verdict.compare import Check, EngineOutcome
-from harness.verdict.item import (
-    BROKEN,
-    FAILED,
-    KNOWN,
-    PASSED,
-    SKIPPED,
-    decidable_divergences,
-    judge,
-)
+from harness.verdict.enums import ItemKind
+from harness.verdict.item import decidable_divergences, judge
+
+PASSED, FAILED, KNOWN = ItemKind.PASSED, ItemKind.FAILED, ItemKind.KNOWN
+SKIPPED, BROKEN = ItemKind.SKIPPED, ItemKind.BROKEN
 
 
 def scenario(known: list[dict[str, Any]]) -> Scenario:

@@ -12,7 +12,9 @@ from harness import steps
 from harness.engines.base import ExecResult
 from harness.errors import EngineError, ScenarioErrors
 from harness.model.loader import LoadedScenario, load_scenario
-from harness.model.scenario import ExecSpec, HealthcheckRunSpec, Scenario
+from harness.model.scenario import Scenario
+from harness.model.specs.containers import ExecSpec, HealthcheckRunSpec
+from harness.steps import containers
 from harness.steps.host_facts import default_interface, prefix_length
 from harness.verdict.compare import run_checks
 
@@ -111,7 +113,7 @@ def _ctx(tmp_path: Path, engine: _Engine) -> steps.StepContext:
 def test_exec_expands_container_names(tmp_path: Path) -> None:
     engine = _Engine()
     ctx = _ctx(tmp_path, engine)
-    steps.run_exec(
+    containers.run_exec(
         ctx, ExecSpec(name="q", container="cli", command=["nslookup", "{{ containers.srv }}"])
     )
     assert engine.commands == [["nslookup", "harness-r-t.s-fake-srv"]]
@@ -119,7 +121,7 @@ def test_exec_expands_container_names(tmp_path: Path) -> None:
 
 def test_healthcheck_run_refusal_is_an_observation(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, _Engine(EngineError("healthcheck command exceeded timeout of 1s")))
-    steps.healthcheck_run(ctx, HealthcheckRunSpec(name="h", container="srv"))
+    containers.healthcheck_run(ctx, HealthcheckRunSpec(name="h", container="srv"))
     assert ctx.observations["h.error"] == "healthcheck command exceeded timeout of 1s"
     assert ctx.observations["h.status"] is None
 

@@ -18,8 +18,7 @@ from harness.engines.base import LabelledResource
 from harness.errors import EngineError
 from harness.labels import OWNER, RUN, owner, process_start_time
 from harness.results.document import write_atomic
-from harness.run.janitor import is_stale, parse_owner, sweep_stale
-from harness.run.leaks import teardown_and_audit
+from harness.run.janitor import is_stale, parse_owner, sweep_stale, teardown_and_audit
 from harness.run.signals import InterruptOnce, interrupt_once
 from harness.steps.waits import within
 

@@ -13,16 +13,17 @@ from harness.engines.base import ExecResult, Unsupported
 from harness.errors import EngineError
 from harness.labels import SCOPE, resource_labels
 from harness.model.loader import LoadedScenario
-from harness.model.scenario import (
-    HostNsSpec,
+from harness.model.scenario import Scenario
+from harness.model.specs.containers import RemoveSpec, StopSpec
+from harness.model.specs.host import HostNsSpec
+from harness.model.specs.resources import (
     PruneVolumesSpec,
-    RemoveSpec,
-    Scenario,
-    StopSpec,
     VolumeInspectSpec,
     VolumeLsSpec,
     VolumeRmSpec,
 )
+from harness.steps import containers
+from harness.steps import host as host_steps
 from harness.steps import resources as resource_steps
 
 
@@ -103,8 +104,9 @@ def _ctx(tmp_path: Path, **scenario: Any) -> steps.StepContext:
         run_id="20260101T000000Z-abcdef",  # type: ignore[arg-type]
         labels=resource_labels("20260101T000000Z-abcdef", "t.x", "fake"),
         images={},
+        tmp=tmp_path,
     )
-    resource_steps.create_resources(ctx, tmp_path)
+    resource_steps.create_resources(ctx)
     return ctx
 
 
@@ -119,7 +121,7 @@ def test_create_resources_names_labels_and_files(tmp_path: Path) -> None:
 
 def test_host_ns_reads_the_harness_own_namespace(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path)
-    resource_steps.host_ns(ctx, HostNsSpec(name="h", ns="ipc"))
+    host_steps.host_ns(ctx, HostNsSpec(name="h", ns="ipc"))
     assert ctx.observations["h.link"] == os.readlink("/proc/self/ns/ipc")
     assert ctx.observations["h.link"].startswith("ipc:[")
 
@@ -168,30 +170,30 @@ def test_volume_inspect_facts_and_anonymous(tmp_path: Path) -> None:
 def test_path_facts(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     (tmp_path / "f").chmod(0o640)
-    facts = resource_steps.path_facts(tmp_path / "f")
+    facts = host_steps.path_facts(tmp_path / "f")
     assert facts["exists"] and not facts["is_dir"] and facts["mode"] == "640"
     assert facts["content"] == "x"
-    assert resource_steps.path_facts(tmp_path / "missing")["exists"] is False
+    assert host_steps.path_facts(tmp_path / "missing")["exists"] is False
 
 
 def test_stop_and_remove_record(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path)
     ctx.containers["c"] = "cid"
-    steps.stop(ctx, StopSpec(name="s", container="c", timeout=1))
+    containers.stop(ctx, StopSpec(name="s", container="c", timeout=1))
     assert ctx.observations["s.exit_code"] == 143
     assert ctx.observations["s.stdout"] == "bye\n"
     assert ctx.observations["s.duration_s"] >= 0
-    steps.remove(ctx, RemoveSpec(name="r", container="c"))
+    containers.remove(ctx, RemoveSpec(name="r", container="c"))
     assert ctx.observations["r.removed"] is False
 
 
 def test_unsupported_propagates(tmp_path: Path) -> None:
-    from harness.model.scenario import HealthcheckRunSpec
+    from harness.model.specs.containers import HealthcheckRunSpec
 
     ctx = _ctx(tmp_path)
     ctx.containers["c"] = "cid"
     with pytest.raises(Unsupported):
-        steps.healthcheck_run(ctx, HealthcheckRunSpec(name="h", container="c"))
+        containers.healthcheck_run(ctx, HealthcheckRunSpec(name="h", container="c"))
 
 
 def test_volume_ls_keeps_the_scenarios_volumes_and_needs_the_protocol(tmp_path: Path) -> None:

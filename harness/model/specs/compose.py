@@ -1,0 +1,60 @@
+"""Specs of the compose steps: a multi-container app brought up and down with each
+engine's own compose tool, from a compose file in the scenario's directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import Field
+
+from harness.model import compose_file
+from harness.model.specs.base import LoadContext, RefKind, Seconds, StepSpec, Where
+
+
+class ComposeUpSpec(StepSpec, kind="compose_up"):
+    """`<compose> up -d` with a compose file from the scenario's directory.
+
+    The file may name only `{{ base }}` and `{{ images.NAME }}` images (nothing is
+    built or pulled by compose); the harness adds its labels to every service,
+    volume and network. Records `STEP.exit_code`, `STEP.stdout/stderr`,
+    `STEP.services`, `STEP.running`, `STEP.start_order`, `STEP.health.SVC` and
+    `STEP.gated.SVC` (for `depends_on: {condition: service_healthy}`: did SVC start
+    only after each such dependency had passed a health check). Each service's
+    container is `STEP-SVC` for later steps.
+    """
+
+    file: str
+    timeout: Seconds = 120.0
+
+    def _read(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
+        """Problems of the compose file, and the services it defines."""
+        base = ctx.base.resolve()
+        path = (base / self.file).resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            return [f"no compose file {self.file!r} in the scenario's directory"], []
+        try:
+            doc = compose_file.load(path)
+        except ValueError as exc:
+            return [str(exc)], []
+        return compose_file.problems(doc, set(ctx.images)), compose_file.services(doc)
+
+    def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
+        return ((("file",), message) for message in self._read(ctx)[0])
+
+    def provides(self, ctx: LoadContext) -> Iterable[tuple[RefKind, str]]:
+        for service in self._read(ctx)[1]:
+            yield "container", f"{self.name}-{service}"
+            yield "running", f"{self.name}-{service}"
+
+
+class ComposeDownSpec(StepSpec, kind="compose_down"):
+    """`<compose> down` (`volumes: true` adds -v) of the scenario's compose project
+    -> `STEP.exit_code`, `STEP.containers_left`, `STEP.volumes_left`, `STEP.networks_left`
+    (the project's resources still there, found by the project label)."""
+
+    volumes: bool = False
+    # `down -t N`: seconds each container gets between SIGTERM and SIGKILL; None keeps
+    # the tool's default (10 s), which a PID 1 that ignores SIGTERM always waits out.
+    stop_timeout: Annotated[int, Field(ge=0, le=300)] | None = None
+    timeout: Seconds = 120.0
