@@ -20,12 +20,12 @@ report: setup
 	  echo "report: $(OUT)/report.html (harness exit $$rc)"; [ $$rc -le 1 ]
 
 test: setup-test
-	$(BIN)/ruff check harness tests benchmarks
+	$(BIN)/ruff check harness tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint:
-	$(BIN)/ruff check harness tests benchmarks
+	$(BIN)/ruff check harness tests benchmarks scripts
 	$(BIN)/ruff format --check harness
 
 types:

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness.results.document import verdict_table
+
 BIN = Path(sys.executable).parent
 
 
@@ -32,11 +34,7 @@ def _run(name: str, argv: list[str], out: Path) -> tuple[float, dict[str, object
         )
         return wall, {}
     document = json.loads(results.read_text())
-    verdicts: dict[str, object] = {}
-    for s in document["scenarios"]:
-        verdicts[s["id"]] = s["verdict"]
-        for engine, outcome in s["engines"].items():
-            verdicts[f"{s['id']}[{engine}]"] = outcome["status"]
+    verdicts: dict[str, object] = dict(verdict_table(document))
     leftovers = sum(
         len(o["leftovers"]) for s in document["scenarios"] for o in s["engines"].values()
     )

@@ -16,6 +16,11 @@ GROUP = "harness.engines"
 Factory = Callable[..., Engine]
 
 
+def adapter_names() -> list[str]:
+    """Names of the registered adapters, without importing any of them."""
+    return sorted({ep.name for ep in entry_points(group=GROUP)})
+
+
 def available_adapters() -> dict[str, Factory]:
     """Name -> factory for every registered adapter, in name order."""
     found: dict[str, Factory] = {}
@@ -47,6 +52,7 @@ __all__ = [
     "GROUP",
     "Engine",
     "EngineInfo",
+    "adapter_names",
     "available_adapters",
     "create_engine",
     "default_names",

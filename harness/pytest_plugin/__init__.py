@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from harness.engines import default_names
+from harness.engines import adapter_names, default_names
 from harness.labels import new_run_id
 from harness.pytest_plugin.items import ScenarioFile, looks_like_scenario
 from harness.pytest_plugin.session import COLLECTOR, SESSION, Collector, HarnessSession
@@ -41,18 +41,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="engine to run scenarios on (repeatable); default: as `harness run`",
     )
-    group.addoption(
-        "--docker-url",
-        dest="harness_docker_url",
-        metavar="URL",
-        help="Docker API URL, e.g. unix:///var/run/docker.sock",
-    )
-    group.addoption(
-        "--podman-url",
-        dest="harness_podman_url",
-        metavar="URL",
-        help="Podman API URL, e.g. unix:///run/podman/podman.sock",
-    )
+    # One `--NAME-url` per registered adapter, read from the entry points without
+    # importing them (third-party adapters get theirs too).
+    for name in adapter_names():
+        group.addoption(
+            f"--{name}-url",
+            dest=_url_dest(name),
+            metavar="URL",
+            help=f"API URL of the {name} engine (same as --engine-url {name}=URL)",
+        )
     group.addoption(
         "--engine-url",
         action="append",
@@ -69,6 +66,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _url_dest(name: str) -> str:
+    return "harness_url_" + name.replace("-", "_").replace("@", "_at_").replace(".", "_")
+
+
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -82,10 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
     run_id = workerinput.get("harness_run_id") or new_run_id()
     urls = dict(pair.partition("=")[::2] for pair in config.option.harness_engine_urls)
-    for name, url in (
-        ("docker", config.option.harness_docker_url),
-        ("podman", config.option.harness_podman_url),
-    ):
+    for name in adapter_names():
+        url = getattr(config.option, _url_dest(name), None)
         if url:
             urls[name] = url
     config.stash[SESSION] = HarnessSession(run_id, names, urls)

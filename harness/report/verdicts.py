@@ -16,7 +16,9 @@ VERDICT_SYMBOLS: dict[str, str] = {
     Verdict.UNSUPPORTED: "⊘",
 }
 
-VERDICT_LABELS: dict[str, str] = {str(v): str(v) for v in Verdict} | {Verdict.KNOWN: "known divergence"}
+VERDICT_LABELS: dict[str, str] = {str(v): str(v) for v in Verdict} | {
+    Verdict.KNOWN: "known divergence"
+}
 
 ABSENT = "absent"  # an engine column that did not run this scenario (merged reports)
 STATUS_SYMBOLS: dict[str, str] = {

@@ -116,6 +116,16 @@ def _document(run: RunResult) -> dict[str, Any]:
     }
 
 
+def verdict_table(document: dict[str, Any]) -> dict[str, str]:
+    """`id` -> verdict and `id[engine]` -> status, for comparing two runs of the library."""
+    table: dict[str, str] = {}
+    for s in document["scenarios"]:
+        table[s["id"]] = str(s["verdict"])
+        for engine, outcome in s["engines"].items():
+            table[f"{s['id']}[{engine}]"] = str(outcome["status"])
+    return table
+
+
 def summarize(verdicts: Any) -> dict[str, int]:
     counts: dict[str, int] = {str(v): 0 for v in VERDICTS}
     for v in verdicts:
