@@ -242,6 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("which", choices=["scenario", "results"])
     schema.set_defaults(func=cmd_schema)
+
+    from harness.lint.cli import add_parser as add_lint
+
+    add_lint(sub)
     return parser
 
 
