@@ -276,10 +276,10 @@ def remote_sources(
         head = stage.from_instruction
         if _external(stage.base, names, 0):
             found.append(RemoteSource("from", stage.base, parsed.find(head, head.args[0])))
-        for ins in stage.instructions:
-            found.extend(_instruction_sources(parsed, ins, names, len(stages)))
         if stage.name:
             names.add(stage.name)
+        for ins in stage.instructions:
+            found.extend(_instruction_sources(parsed, ins, names, len(stages)))
     return found
 
 
@@ -299,5 +299,5 @@ def _instruction_sources(
         for flag in ins.flag_values("mount"):
             ref = _mount_from(flag)
             if ref is not None and _external(ref.lower(), names, count):
-                found.append(RemoteSource("mount-from", ref, parsed.find(ins, flag)))
+                found.append(RemoteSource("mount-from", ref, parsed.find(ins, f"--mount={flag}")))
     return found

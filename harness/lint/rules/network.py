@@ -159,8 +159,8 @@ def host_docker_internal(inputs: Inputs) -> Iterator[Hit]:
     "custom-dns",
     "dns: on a service replaces Podman's name server, so service names stop resolving",
     BREAKS,
-    {"podman": "<4.4"},
-    "Drop `dns:` (configure the upstream servers on the host), or use Podman 4.4+.",
+    {"podman": ""},
+    "Drop `dns:` and configure the upstream servers on the host instead.",
     "https://github.com/containers/podman/pull/16297",
     ("networks.user-bridge-custom-dns",),
 )
@@ -173,8 +173,7 @@ def custom_dns(inputs: Inputs) -> Iterator[Hit]:
         if "dns" in service.raw:
             yield Hit(
                 compose.locate((*service.path, "dns")),
-                "dns: replaces aardvark-dns in resolv.conf on Podman < 4.4: service "
-                "names stop resolving",
+                "dns: replaces aardvark-dns in resolv.conf on Podman: names stop resolving",
             )
 
 
