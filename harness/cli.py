@@ -251,11 +251,14 @@ def _add_clean(sub: Subparsers) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from harness.lint.cli import add_parser as add_lint
+
     parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     _add_small_commands(sub)
     _add_clean(sub)
+    add_lint(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""`harness lint`: static Docker-to-Podman portability rules, each backed by scenarios."""
