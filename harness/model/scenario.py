@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field, create_model, field_validator, model_val
 
 from harness.model.specs import SPECS
 from harness.model.specs.base import NAME, Model, Name, Seconds, StepSpec
+from harness.model.versions import in_range, parse_range, surface_kind
 
 SCENARIO_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
 MATCHERS = (
@@ -129,6 +130,20 @@ class KnownDivergence(Model):
     # The engine shows it only sometimes (a race inside the engine): a run that does not
     # see it is not a stale declaration, and the pytest item's xfail is not strict.
     intermittent: bool = False
+    # The engine versions it applies to (PEP 440, e.g. "<4.6"); outside them it does not
+    # apply, and an engine that no longer shows it reports it as fixed in its version.
+    versions: str | None = None
+
+    @field_validator("versions")
+    @classmethod
+    def _range(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_range(value)
+        return value
+
+    def applies_to(self, column: str, version: str | None) -> bool:
+        """Whether this declaration covers an engine column at a version."""
+        return surface_kind(column) == self.engine and in_range(self.versions, version)
 
 
 class Scenario(Model):

@@ -136,7 +136,9 @@ class Collector:
             self.started,
             _now(),
             infos,
-            assemble(scenarios, names, self.outcomes),
+            assemble(
+                scenarios, names, self.outcomes, {n: str(self.infos[n]["version"]) for n in names}
+            ),
             incomplete,
             totals,
         )

@@ -81,6 +81,7 @@ def _scenario_json(result: ScenarioResult) -> dict[str, Any]:
         ],
         "known_divergences": [_jsonable(kd) for kd in result.divergences],
         "stale_divergences": [_jsonable(kd) for kd in result.stale_divergences],
+        "fixed_divergences": [_jsonable(kd) for kd in result.fixed_divergences],
         "host_access": list(result.loaded.flags),
         "expect": {k: _jsonable(v) for k, v in s.expect.items()},
         "steps": [{"kind": st.kind, **st.spec.model_dump(exclude_defaults=True)} for st in s.steps],

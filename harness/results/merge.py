@@ -61,11 +61,17 @@ def _differences(merged: dict[str, Any], keys: list[str]) -> list[dict[str, Any]
     return rows
 
 
+def _renamed(declarations: list[dict[str, Any]], mapping: dict[str, str]) -> list[Any]:
+    """Declarations with their engine named as its merged column."""
+    return [{**kd, "engine": mapping.get(kd["engine"], kd["engine"])} for kd in declarations]
+
+
 def _merge_scenario(parts: list[tuple[dict[str, Any], dict[str, str], str]]) -> dict[str, Any]:
     first = parts[0][0]
     merged: dict[str, Any] = {**first, "engines": {}, "legs": []}
     known: list[Any] = []
     stale: list[Any] = []
+    fixed: list[Any] = []
     keys: list[str] = []
     for scenario, mapping, run_id in parts:
         columns = {mapping[n]: o for n, o in scenario["engines"].items()}
@@ -73,17 +79,13 @@ def _merge_scenario(parts: list[tuple[dict[str, Any], dict[str, str], str]]) -> 
         merged["legs"].append(
             {"run": run_id, "verdict": scenario["verdict"], "engines": sorted(columns)}
         )
-        known += [
-            {**kd, "engine": mapping.get(kd["engine"], kd["engine"])}
-            for kd in scenario.get("known_divergences", [])
-        ]
-        stale += [
-            {**kd, "engine": mapping.get(kd["engine"], kd["engine"])}
-            for kd in scenario.get("stale_divergences", [])
-        ]
+        known += _renamed(scenario.get("known_divergences", []), mapping)
+        stale += _renamed(scenario.get("stale_divergences", []), mapping)
+        fixed += _renamed(scenario.get("fixed_divergences", []), mapping)
         keys += [d["key"] for d in scenario["differences"]]
     merged["known_divergences"] = _unique(known)
     merged["stale_divergences"] = _unique(stale)
+    merged["fixed_divergences"] = _unique(fixed)
     merged["host_access"] = _unique([f for s, _, _ in parts for f in s.get("host_access", [])])
     merged["differences"] = _differences(merged, _unique(keys))
     merged["verdict"] = min((leg["verdict"] for leg in merged["legs"]), key=WORST_FIRST.index)

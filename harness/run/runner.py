@@ -49,6 +49,7 @@ class ScenarioResult:
     differences: list[dict[str, Any]] = field(default_factory=list)
     divergences: list[dict[str, Any]] = field(default_factory=list)
     stale_divergences: list[dict[str, Any]] = field(default_factory=list)
+    fixed_divergences: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -271,18 +272,26 @@ def assemble(
     scenarios: list[LoadedScenario],
     engine_names: list[str],
     outcomes: dict[tuple[str, str], EngineOutcome],
+    versions: dict[str, str] | None = None,
 ) -> list[ScenarioResult]:
-    """Per-scenario verdicts from per-item outcomes, in scenario order; unrun ones left out."""
+    """Per-scenario verdicts from per-item outcomes, in scenario order; unrun ones left
+    out. `versions` (engine -> version) scopes version-ranged known divergences."""
     results = []
     for loaded in scenarios:
         sid = loaded.scenario.id
         per_engine = {e: outcomes[(sid, e)] for e in engine_names if (sid, e) in outcomes}
         if not per_engine:
             continue
-        v = verdict(loaded.scenario, per_engine)
+        v = verdict(loaded.scenario, per_engine, versions)
         results.append(
             ScenarioResult(
-                loaded, per_engine, v.verdict, v.differences, v.divergences, v.stale_divergences
+                loaded,
+                per_engine,
+                v.verdict,
+                v.differences,
+                v.divergences,
+                v.stale_divergences,
+                v.fixed_divergences,
             )
         )
     return results
@@ -350,7 +359,7 @@ def run_scenarios(
         started,
         _now(),
         _final_infos(slots),
-        assemble(scenarios, names, outcomes),
+        assemble(scenarios, names, outcomes, {n: s.info.version for n, s in slots.items()}),
         incomplete,
         build_stats(slots),
         leftovers,

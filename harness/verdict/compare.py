@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.model.scenario import KEY_MATCHERS, KnownDivergence, Scenario
+from harness.model.versions import past_range, surface_kind
 from harness.verdict.enums import Status, Verdict
 from harness.verdict.observe import normalize
 
@@ -44,6 +46,8 @@ class ScenarioVerdict:
     differences: list[dict[str, Any]] = field(default_factory=list)
     divergences: list[dict[str, Any]] = field(default_factory=list)
     stale_divergences: list[dict[str, Any]] = field(default_factory=list)
+    # Declared for a range of versions this engine column is past, and not seen here.
+    fixed_divergences: list[dict[str, Any]] = field(default_factory=list)
 
 
 def matches(expected: Any, actual: Any) -> bool:
@@ -123,16 +127,24 @@ def equal_normalized(a: Any, b: Any) -> bool:
     return _equal(normalize(a), normalize(b))
 
 
-def explains(kd: KnownDivergence, engine: str, key: str, outcome: EngineOutcome) -> bool:
-    if kd.engine != engine or kd.key != key:
+def explains(
+    kd: KnownDivergence, engine: str, key: str, outcome: EngineOutcome, version: str | None = None
+) -> bool:
+    """Whether `kd` accounts for engine column `engine` disagreeing on `key`."""
+    if kd.key != key or not kd.applies_to(engine, version):
         return False
     return kd.observed is None or _equal(
         normalize(kd.observed), normalize(outcome.observations.get(key))
     )
 
 
-def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> ScenarioVerdict:
-    """Combine per-engine outcomes into the scenario's verdict."""
+def verdict(
+    scenario: Scenario,
+    outcomes: dict[str, EngineOutcome],
+    versions: Mapping[str, str] | None = None,
+) -> ScenarioVerdict:
+    """Combine per-engine outcomes into the scenario's verdict; `versions` (column ->
+    engine version) scopes known divergences declared for a range of versions."""
     if any(o.status == Status.ERROR for o in outcomes.values()):
         return ScenarioVerdict(Verdict.ERROR)
     # An engine that cannot do it (its own column says why) does not hide what the
@@ -140,23 +152,14 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> ScenarioV
     ran = {name: o for name, o in outcomes.items() if o.status != Status.UNSUPPORTED}
     if len(ran) < 2 and len(ran) < len(outcomes):
         return ScenarioVerdict(Verdict.UNSUPPORTED)
+    versions = versions or {}
     diffs = _differences(scenario, ran) if len(ran) > 1 else []
     # Each disagreement is (engine, key): a failed check, or a value that differs.
     failed = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}
     disagreements = set(failed)
     for diff in diffs:
         disagreements.update((name, diff["key"]) for name in ran)
-    explained = set()
-    seen_kds = []
-    for kd in scenario.known_divergences:
-        hits = {
-            (e, k)
-            for e, k in disagreements
-            if kd.engine in ran and e == kd.engine and explains(kd, e, k, ran[e])
-        }
-        explained |= hits
-        if hits:
-            seen_kds.append(kd)
+    explained, seen = _explained(scenario, ran, disagreements, versions)
     # A difference is explained when any engine's side of it is declared; an engine that
     # also fails the expectation there needs its own declaration (as its pytest item does).
     for diff in diffs:
@@ -164,25 +167,71 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> ScenarioV
             explained.update(
                 (name, diff["key"]) for name in ran if (name, diff["key"]) not in failed
             )
-    stale = [
-        kd.model_dump()
-        for kd in scenario.known_divergences
-        if kd.engine in ran and kd not in seen_kds and not kd.intermittent
-    ]
-    declared = [kd.model_dump() for kd in seen_kds]
-    unexplained = disagreements - explained
+    stale, fixed = _unseen(scenario, ran, seen, versions)
+    declared = [{**kd.model_dump(), "engine": column} for kd, column in seen]
+    found = ScenarioVerdict(Verdict.PORTABLE, diffs, declared, stale, fixed)
     if not disagreements:
-        return ScenarioVerdict(Verdict.PORTABLE, diffs, declared, stale)
-    if not unexplained:
-        return ScenarioVerdict(Verdict.KNOWN, diffs, declared, stale)
-    failed_by = {
-        name: {(c.key, repr(normalize(c.actual))) for c in o.checks if not c.ok}
-        for name, o in ran.items()
-    }
-    sets = list(failed_by.values())
-    if not diffs and all(sets) and all(s == sets[0] for s in sets):
-        return ScenarioVerdict(Verdict.FAILING, diffs, declared, stale)
-    return ScenarioVerdict(Verdict.DIVERGENT, diffs, declared, stale)
+        return found
+    if not disagreements - explained:
+        found.verdict = Verdict.KNOWN
+    elif _same_failures(ran) and not diffs:
+        found.verdict = Verdict.FAILING
+    else:
+        found.verdict = Verdict.DIVERGENT
+    return found
+
+
+def _explained(
+    scenario: Scenario,
+    ran: dict[str, EngineOutcome],
+    disagreements: set[tuple[str, str]],
+    versions: Mapping[str, str],
+) -> tuple[set[tuple[str, str]], list[tuple[KnownDivergence, str]]]:
+    """The disagreements a declaration accounts for, and (declaration, column) seen."""
+    explained: set[tuple[str, str]] = set()
+    seen: list[tuple[KnownDivergence, str]] = []
+    for kd in scenario.known_divergences:
+        for column, outcome in ran.items():
+            hits = {
+                (e, k)
+                for e, k in disagreements
+                if e == column and explains(kd, e, k, outcome, versions.get(column))
+            }
+            explained |= hits
+            if hits:
+                seen.append((kd, column))
+    return explained, seen
+
+
+def _unseen(
+    scenario: Scenario,
+    ran: dict[str, EngineOutcome],
+    seen: list[tuple[KnownDivergence, str]],
+    versions: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Declarations an engine column did not show: stale where they apply to its
+    version, fixed in its version where the column is past their range."""
+    stale: list[dict[str, Any]] = []
+    fixed: list[dict[str, Any]] = []
+    for kd in scenario.known_divergences:
+        for column in ran:
+            if surface_kind(column) != kd.engine or (kd, column) in seen:
+                continue
+            version = versions.get(column)
+            if kd.applies_to(column, version):
+                if not kd.intermittent:
+                    stale.append({**kd.model_dump(), "engine": column})
+            elif past_range(kd.versions, version):
+                fixed.append({**kd.model_dump(), "engine": column, "fixed_in": version})
+    return stale, fixed
+
+
+def _same_failures(ran: dict[str, EngineOutcome]) -> bool:
+    """Every engine failed, and on the same expectations with the same values."""
+    failed_by = [
+        {(c.key, repr(normalize(c.actual))) for c in o.checks if not c.ok} for o in ran.values()
+    ]
+    return all(failed_by) and all(s == failed_by[0] for s in failed_by)
 
 
 def engine_status(checks: list[Check]) -> Status:

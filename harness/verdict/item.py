@@ -29,24 +29,31 @@ class ItemVerdict:
     reason: str = ""
 
 
-def decidable_divergences(scenario: Scenario, engine: str) -> list[KnownDivergence]:
-    """Known divergences of `engine` that its item can confirm without the other engines."""
+def decidable_divergences(
+    scenario: Scenario, engine: str, version: str | None = None
+) -> list[KnownDivergence]:
+    """Known divergences of `engine` (at `version`) that its item can confirm without
+    the other engines."""
     return [
         kd
         for kd in scenario.known_divergences
-        if kd.engine == engine and (kd.key in scenario.expect or kd.observed is not None)
+        if kd.applies_to(engine, version) and (kd.key in scenario.expect or kd.observed is not None)
     ]
 
 
-def judge(scenario: Scenario, engine: str, outcome: EngineOutcome) -> ItemVerdict:
+def judge(
+    scenario: Scenario, engine: str, outcome: EngineOutcome, version: str | None = None
+) -> ItemVerdict:
     if outcome.status == Status.UNSUPPORTED:
         return ItemVerdict(ItemKind.SKIPPED, reason=f"unsupported on {engine}: {outcome.error}")
     if outcome.status == Status.ERROR:
         return ItemVerdict(ItemKind.BROKEN, reason=outcome.error or "error")
-    declared = decidable_divergences(scenario, engine)
+    declared = decidable_divergences(scenario, engine, version)
     failed = [c for c in outcome.checks if not c.ok]
     unexplained = [
-        c for c in failed if not any(explains(kd, engine, c.key, outcome) for kd in declared)
+        c
+        for c in failed
+        if not any(explains(kd, engine, c.key, outcome, version) for kd in declared)
     ]
     failed_keys = {c.key for c in failed}
     reproduced = [kd for kd in declared if _reproduces(kd, outcome, failed_keys)]
