@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 
 from harness.model.redact import redact, secret_values
+from harness.results.drift import drift
 from harness.run.runner import RunResult, ScenarioResult
 from harness.verdict.compare import VERDICTS, EngineOutcome
 
@@ -95,7 +96,7 @@ def to_document(run: RunResult) -> dict[str, Any]:
 
 
 def _document(run: RunResult) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "run": {
             "id": run.run_id,
@@ -115,6 +116,8 @@ def _document(run: RunResult) -> dict[str, Any]:
         "scenarios": [_scenario_json(r) for r in run.scenarios],
         "summary": summarize(r.verdict for r in run.scenarios),
     }
+    document["drift"] = drift(document)
+    return document
 
 
 def verdict_table(document: dict[str, Any]) -> dict[str, str]:

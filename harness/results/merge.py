@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.results.document import SCHEMA_ID, summarize
+from harness.results.drift import drift
 from harness.verdict.compare import differ
 from harness.verdict.enums import WORST_FIRST
 
@@ -105,7 +106,7 @@ def merge_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
         for s in doc["scenarios"]:
             parts.setdefault(s["id"], []).append((s, mapping, doc["run"]["id"]))
     scenarios = [_merge_scenario(p) for p in parts.values()]
-    return {
+    document: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "run": {
             "id": "+".join(d["run"]["id"] for d in documents),
@@ -118,3 +119,5 @@ def merge_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
         "scenarios": scenarios,
         "summary": summarize(s["verdict"] for s in scenarios),
     }
+    document["drift"] = drift(document)
+    return document
