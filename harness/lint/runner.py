@@ -53,3 +53,19 @@ def lint(inputs: Inputs, selection: Selection | None = None) -> list[Finding]:
                 )
             )
     return sorted(findings, key=Finding.sort_key)
+
+
+def lint_paths(
+    paths: list[str],
+    local_images: frozenset[str] = frozenset(),
+    results: list[str] | None = None,
+    selection: Selection | None = None,
+) -> list[Finding]:
+    """The whole lint as one call (for `harness check`): ScenarioError on bad input."""
+    from harness.lint import measured
+    from harness.lint.inputs import load_inputs
+
+    findings = lint(load_inputs(paths, local_images), selection)
+    if results:
+        measured.apply(findings, measured.read_evidence(results))
+    return findings
