@@ -64,3 +64,41 @@ def test_evidence_scenarios_trigger_the_rule(rule: Any, tmp_path: Path) -> None:
         if lint(inputs, Selection(select=(rule.id,))):
             triggered.append(scenario_id)
     assert triggered == list(rule.evidence), f"{rule.id}: evidence without its trigger"
+
+
+def compose_files(path: Path) -> list[Path]:
+    """The compose files a scenario's compose_up steps bring up."""
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        path.parent / step["compose_up"]["file"]
+        for step in data.get("steps") or []
+        if isinstance(step, dict) and "compose_up" in step
+    ]
+
+
+def compose_cases() -> list[tuple[Any, list[str]]]:
+    files = scenario_files()
+    cases = []
+    for rule in all_rules():
+        with_compose = [s for s in rule.evidence if compose_files(files[s])]
+        if with_compose:
+            cases.append((rule, with_compose))
+    return cases
+
+
+COMPOSE_CASES = compose_cases()
+
+
+@pytest.mark.parametrize(("rule", "scenarios"), COMPOSE_CASES, ids=[r.id for r, _ in COMPOSE_CASES])
+def test_compose_evidence_triggers_the_rule(
+    rule: Any, scenarios: list[str], tmp_path: Path
+) -> None:
+    files = scenario_files()
+    for scenario_id in scenarios:
+        for number, source in enumerate(compose_files(files[scenario_id])):
+            into = tmp_path / f"{scenario_id}-{number}"
+            into.mkdir()
+            text = source.read_text(encoding="utf-8").replace("{{ base }}", "harness-fixture-base")
+            (into / "compose.yaml").write_text(text, encoding="utf-8")
+            inputs = load_inputs([str(into)], frozenset({"harness-fixture-base"}))
+            assert lint(inputs, Selection(select=(rule.id,))), (rule.id, scenario_id)

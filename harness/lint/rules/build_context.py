@@ -70,8 +70,7 @@ def containerignore_only(inputs: Inputs) -> Iterator[Hit]:
 def user_then_workdir(inputs: Inputs) -> Iterator[Hit]:
     """A WORKDIR that does not exist yet is created by the build. Buildah creates it owned
     by the USER in force; Docker's classic builder creates it as root (0:0, 755), so the
-    non-root user can write there on Podman and not on Docker (BuildKit behaves like the
-    classic builder here)."""
+    non-root user can write there on Podman and not on Docker."""
     for parsed in inputs.dockerfiles:
         for stage in parsed.stages():
             user: str | None = None
