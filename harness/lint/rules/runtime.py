@@ -31,7 +31,14 @@ LIMIT_KEYS = ("mem_limit", "memswap_limit", "cpus", "cpu_quota", "cpu_shares")
     "Do not gate on `healthy` where Podman runs without systemd (WSL, CI containers, "
     "Alpine/OpenRC); run `podman healthcheck run` from your own loop there.",
     "https://github.com/containers/podman/issues/19326",
-    ("lifecycle.healthcheck-wait", "healthchecks.interval", "compose.health-gating"),
+    (
+        "lifecycle.healthcheck-wait",
+        "healthchecks.interval",
+        "healthchecks.start-period",
+        "healthchecks.timeout",
+        "healthchecks.unhealthy-after-retries",
+        "compose.health-gating",
+    ),
 )
 def healthcheck_needs_systemd(inputs: Inputs) -> Iterator[Hit]:
     """Podman schedules healthchecks with systemd timers. Without systemd no check ever
