@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.common import ENGINES, Figure, Settings, load_average, machine, settings
 
-BENCHMARKS = ("overhead", "cli_loop", "parallel", "cache", "waits", "teardown", "scale")
+BENCHMARKS = ("overhead", "cli_loop", "parallel", "cache", "waits", "teardown", "scale", "lint")
 
 
 def _runner(name: str) -> Callable[[Settings], list[Figure]]:

@@ -23,6 +23,8 @@ class Inputs:
     compose_dirs: dict[str, list[str]]
     local_images: frozenset[str] = field(default_factory=frozenset)
     _by_path: dict[str, Dockerfile] = field(default_factory=dict)
+    _by_service: dict[tuple[str, str], str] = field(default_factory=dict)
+    _built: set[str] | None = None
 
     def dockerfile(self, path: str) -> Dockerfile | None:
         if not self._by_path:
@@ -35,14 +37,16 @@ class Inputs:
                 yield compose, service
 
     def service_dockerfile(self, compose: ComposeFile, service: Service) -> Dockerfile | None:
-        for spec in self.builds:
-            if spec.compose == compose.path and spec.service == service.name:
-                return self.dockerfile(spec.dockerfile)
-        return None
+        if not self._by_service:
+            self._by_service = {(b.compose, b.service): b.dockerfile for b in self.builds}
+        path = self._by_service.get((compose.path, service.name))
+        return None if path is None else self.dockerfile(path)
 
     def built_images(self) -> set[str]:
         """Image names the project builds itself (compose services with build: and image:)."""
-        return {s.image for _, s in self.services() if s.build is not None and s.image}
+        if self._built is None:
+            self._built = {s.image for _, s in self.services() if s.build is not None and s.image}
+        return self._built
 
 
 def load_inputs(paths: list[str], local_images: frozenset[str] = frozenset()) -> Inputs:

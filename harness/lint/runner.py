@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from harness.lint.findings import Finding
 from harness.lint.inputs import Inputs
 from harness.lint.registry import Rule, all_rules
-from harness.lint.suppress import is_suppressed
+from harness.lint.suppress import is_suppressed, suppressions
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ def display_path(path: str) -> str:
 
 def lint(inputs: Inputs, selection: Selection | None = None) -> list[Finding]:
     chosen = selection or Selection()
+    suppressions.cache_clear()  # files may have changed since a previous run in this process
     findings: list[Finding] = []
     seen: set[tuple[str, str, int, int]] = set()
     for rule in all_rules():
@@ -53,3 +54,19 @@ def lint(inputs: Inputs, selection: Selection | None = None) -> list[Finding]:
                 )
             )
     return sorted(findings, key=Finding.sort_key)
+
+
+def lint_paths(
+    paths: list[str],
+    local_images: frozenset[str] = frozenset(),
+    results: list[str] | None = None,
+    selection: Selection | None = None,
+) -> list[Finding]:
+    """The whole lint as one call (for `harness check`): ScenarioError on bad input."""
+    from harness.lint import measured
+    from harness.lint.inputs import load_inputs
+
+    findings = lint(load_inputs(paths, local_images), selection)
+    if results:
+        measured.apply(findings, measured.read_evidence(results))
+    return findings

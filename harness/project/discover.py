@@ -71,14 +71,22 @@ class Project:
     contexts: list[str] = field(default_factory=list)
     env_files: list[str] = field(default_factory=list)
     compose_dirs: dict[str, list[str]] = field(default_factory=dict)
+    _seen: set[tuple[str, str]] = field(default_factory=set)
+
+    def _first(self, kind: str, path: str) -> bool:
+        key = (kind, os.path.normpath(path))
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
     def add_dockerfile(self, path: str) -> None:
-        if path not in self.dockerfiles:
+        if self._first("dockerfile", path):
             self.dockerfiles.append(path)
         self.add_context(os.path.dirname(path) or ".")
 
     def add_context(self, path: str) -> None:
-        if path not in self.contexts:
+        if self._first("context", path):
             self.contexts.append(path)
 
 
@@ -121,7 +129,7 @@ def _add_compose(project: Project, path: str) -> None:
     for spec in compose_builds(compose):
         project.builds.append(spec)
         project.add_context(spec.context)
-        if os.path.isfile(spec.dockerfile) and spec.dockerfile not in project.dockerfiles:
+        if os.path.isfile(spec.dockerfile) and project._first("dockerfile", spec.dockerfile):
             project.dockerfiles.append(spec.dockerfile)
 
 

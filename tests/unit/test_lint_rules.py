@@ -152,6 +152,13 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         compose("  a:\n    build: .\n    volumes: ['./d:/d:z']\n"),
         {**compose("  a:\n    build: .\n    volumes: ['./d:/d:z']\n"), "d/f": ""},
     ),
+    "PM604": (
+        {**compose("  a:\n    build: .\n    user: '1000'\n    volumes: ['./d:/d:z']\n"), "d/f": ""},
+        {
+            **compose("  a:\n    build: .\n    user: '1000'\n    volumes: ['./d:/d:z,U']\n"),
+            "d/f": "",
+        },
+    ),
     "PM603": (
         compose("  a:\n    build: .\n    user: '1000'\n    volumes: ['v:/v']\n"),
         compose("  a:\n    build: .\n    volumes: ['v:/v']\n"),

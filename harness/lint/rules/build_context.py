@@ -8,6 +8,7 @@ from harness.errors import Location
 from harness.lint.inputs import Inputs
 from harness.lint.registry import BREAKS, DIFFERS, Hit, rule
 from harness.lint.rules._util import is_nonroot
+from harness.project.ignore import read_patterns
 
 
 @rule(
@@ -28,10 +29,13 @@ def both_ignore_files(inputs: Inputs) -> Iterator[Hit]:
     filters by `.dockerignore`, the server by `.containerignore`)."""
     for files in inputs.ignores:
         if files.dockerignore and files.containerignore:
+            podman = {p for _, p in read_patterns(files.containerignore)}
+            only = [p for _, p in read_patterns(files.dockerignore) if p not in podman]
+            detail = f"; left out by Docker only: {', '.join(only)}" if only else ""
             yield Hit(
                 Location(files.containerignore, 1, 1),
                 ".containerignore overrides .dockerignore on Podman; Docker reads only "
-                ".dockerignore",
+                f".dockerignore{detail}",
             )
 
 
@@ -70,8 +74,7 @@ def containerignore_only(inputs: Inputs) -> Iterator[Hit]:
 def user_then_workdir(inputs: Inputs) -> Iterator[Hit]:
     """A WORKDIR that does not exist yet is created by the build. Buildah creates it owned
     by the USER in force; Docker's classic builder creates it as root (0:0, 755), so the
-    non-root user can write there on Podman and not on Docker (BuildKit behaves like the
-    classic builder here)."""
+    non-root user can write there on Podman and not on Docker."""
     for parsed in inputs.dockerfiles:
         for stage in parsed.stages():
             user: str | None = None

@@ -119,7 +119,7 @@ def healthcheck_test_form(inputs: Inputs) -> Iterator[Hit]:
     "down-leaves-networks",
     "podman-compose 1.0 `down` leaves the project's networks behind",
     INFO,
-    {"podman-compose": "<1.1"},
+    {"podman-compose": ""},
     "Remove the networks after `down` (`podman network rm`), or name them and reuse them.",
     "https://github.com/containers/podman-compose/issues/490",
     ("compose.down-cleanup",),
@@ -142,7 +142,7 @@ def down_leaves_networks(inputs: Inputs) -> Iterator[Hit]:
     "several-compose-files",
     "Several default compose files in one directory: the tools pick different ones",
     DIFFERS,
-    {"podman-compose": "<1.1"},
+    {"podman-compose": ""},
     "Keep one compose file (plus its override), or pass `-f` explicitly everywhere.",
     "https://docs.docker.com/compose/intro/compose-application-model/#the-compose-file",
 )

@@ -14,7 +14,7 @@ SHORT_NAME_LINK = "https://github.com/containers/podman/issues/12933"
 
 def is_short_name(reference: str) -> bool:
     """No registry host: the first path part has no '.' or ':' and is not localhost."""
-    if reference.startswith("$"):
+    if reference.startswith("$") or "{{" in reference:
         return False
     first, sep, _ = reference.partition("/")
     if not sep:

@@ -89,3 +89,32 @@ def named_volume_nonroot(inputs: Inputs) -> Iterator[Hit]:
                     f"named volume {mount.source} used by user {user}: owner differs "
                     "between engine versions",
                 )
+
+
+@rule(
+    "PM604",
+    "bind-nonroot-rootless",
+    "Bind mount written by a non-root user: rootless Podman maps the host owner away",
+    DIFFERS,
+    {"podman": ""},
+    "Add `:U` to the bind (Podman chowns it to the container user) or run with "
+    "`userns_mode: keep-id`; on Docker, chown the host directory to the uid.",
+    "https://github.com/containers/podman/issues/3990",
+    ("volumes.nonroot-ownership",),
+)
+def bind_nonroot(inputs: Inputs) -> Iterator[Hit]:
+    """Under rootless Podman, root in the container is the invoking user and other uids map
+    to subordinate ids: files the user owns on the host appear as root's inside, and a
+    container uid 1000 neither owns them nor writes there; what it creates shows on the
+    host as 100999. Rootful Docker shows host uids unchanged."""
+    for compose, service in inputs.services():
+        user = service.raw.get("user") or final_user(inputs.service_dockerfile(compose, service))
+        if not is_nonroot(None if user is None else str(user)):
+            continue
+        for mount in service.volumes:
+            if mount.type == "bind" and "ro" not in mount.options and "U" not in mount.options:
+                yield Hit(
+                    compose.locate(mount.path),
+                    f"bind {mount.source} written by user {user}: ownership differs under "
+                    "rootless Podman",
+                )

@@ -31,7 +31,14 @@ LIMIT_KEYS = ("mem_limit", "memswap_limit", "cpus", "cpu_quota", "cpu_shares")
     "Do not gate on `healthy` where Podman runs without systemd (WSL, CI containers, "
     "Alpine/OpenRC); run `podman healthcheck run` from your own loop there.",
     "https://github.com/containers/podman/issues/19326",
-    ("lifecycle.healthcheck-wait", "healthchecks.interval", "compose.health-gating"),
+    (
+        "lifecycle.healthcheck-wait",
+        "healthchecks.interval",
+        "healthchecks.start-period",
+        "healthchecks.timeout",
+        "healthchecks.unhealthy-after-retries",
+        "compose.health-gating",
+    ),
 )
 def healthcheck_needs_systemd(inputs: Inputs) -> Iterator[Hit]:
     """Podman schedules healthchecks with systemd timers. Without systemd no check ever
@@ -172,7 +179,7 @@ def missing_capability(inputs: Inputs) -> Iterator[Hit]:
     "ipc-join-not-shareable",
     "Joining another container's IPC namespace: Podman's default is shareable, Docker's not",
     DIFFERS,
-    {"docker": ">=17.06", "podman": ""},
+    {"docker": "", "podman": ""},
     "Set `ipc: shareable` on the service whose namespace others join.",
     "https://github.com/containers/common/pull/972",
     ("limits.ipc-namespace",),
@@ -199,7 +206,7 @@ def ipc_join(inputs: Inputs) -> Iterator[Hit]:
     "numeric-user-passwd",
     "A numeric user the image does not define gets a passwd entry on Podman only",
     INFO,
-    {"podman": ">=1.0"},
+    {"podman": ""},
     "Create the user in the image (`adduser -u 1000 app`) so both engines agree.",
     "https://github.com/containers/podman/pull/1558",
     ("limits.user",),
@@ -228,7 +235,7 @@ def _service_user(inputs: Inputs, compose: ComposeFile, service: Service) -> str
     "cap-add-nonroot",
     "cap_add for a non-root user: Podman grants it in the ambient set, Docker does not",
     DIFFERS,
-    {"podman": ">=2.2"},
+    {"podman": ""},
     "Run the process as root and drop privileges in it, or give the binary file capabilities.",
     "https://github.com/containers/podman/pull/8217",
     ("limits.caps-nonroot",),
