@@ -1,0 +1,423 @@
+#!/usr/bin/env bash
+# Version surfaces: newer engines from Debian's own archive, beside the host's engines.
+#
+#   scripts/versions.sh setup SURFACE...      build or refresh the trees (idempotent)
+#   scripts/versions.sh start SURFACE...      start the engines (no-op when running)
+#   scripts/versions.sh stop [SURFACE...]     stop them: processes by PID, namespaces go
+#   scripts/versions.sh status [--json]       what is set up, running, answering
+#   scripts/versions.sh cli SURFACE -- ARGS   that surface's own CLI, inside its namespaces
+#
+# Each surface is a debootstrap tree that becomes the real root of a private mount
+# namespace (pivot_root: in a chroot, exec and healthchecks would run in the host's root)
+# with its own network namespace (only lo: no route out; its bridges, subnets and
+# firewall tables live and die there). Only the API socket is shared with the host,
+# through a per-surface directory. See docs/versions.md.
+set -euo pipefail
+
+SELF="$(readlink -f "${BASH_SOURCE[0]}")"
+ROOT="$(cd "$(dirname "$SELF")/.." && pwd)"
+VERSIONS_DIR="${HARNESS_VERSIONS_DIR:-/var/lib/harness/versions}"
+RUN_DIR="${HARNESS_VERSIONS_RUN:-/run/harness/versions}"
+APT_OPTS=(-o DPkg::Lock::Timeout=600 -o APT::Install-Recommends=false -q -y)
+# Inside the surface: where the per-surface host directory with the API socket appears.
+API_DIR_IN=/run/harness-api
+
+log() { printf 'versions: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# --- surface catalogue: engine, suite, packages, expected version prefix, subnets ---
+KNOWN_SURFACES=("podman@5.4" "docker@26.1")
+surface_engine() { printf '%s' "${1%@*}"; }
+surface_slug() { printf '%s' "${1//@/-}"; }
+surface_suite() {
+  case "$1" in podman@5.4|docker@26.1) echo trixie ;; *) return 1 ;; esac
+}
+surface_packages() {
+  case "$1" in
+    podman@5.4) echo podman runc conmon netavark aardvark-dns catatonit nftables podman-compose ;;
+    docker@26.1) echo docker.io docker-cli containerd runc tini iptables docker-compose ;;
+    *) return 1 ;;
+  esac
+}
+# Subnets no engine of the host uses (docker0 172.17/16, podman 10.88/16, 10.89/16):
+# the benchmarking range 198.18.0.0/15, one half per surface.
+surface_net() {
+  case "$1" in
+    podman@5.4) echo "198.18.0.0/24 198.18.128.0/17" ;;
+    docker@26.1) echo "198.19.0.1/24 198.19.128.0/17" ;;
+    *) return 1 ;;
+  esac
+}
+check_surface() {
+  surface_suite "$1" >/dev/null || die "unknown surface $1 (known: ${KNOWN_SURFACES[*]})"
+}
+
+tree_of() { printf '%s/%s/root' "$VERSIONS_DIR" "$1"; }
+pidfile_of() { printf '%s/%s.pid' "$RUN_DIR" "$(surface_slug "$1")"; }
+sock_of() { printf '%s/%s.sock' "$RUN_DIR" "$(surface_slug "$1")"; }
+wrapper_of() { printf '%s/bin/%s' "$RUN_DIR" "$(surface_slug "$1")"; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "needs root"; }
+
+# The archive mirror this host's apt already uses (never written into the project).
+host_mirror() {
+  local f uri=""
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -e "$f" ] || continue
+    uri="$(awk '/^URIs:/{print $2; exit}' "$f")"
+    case "$uri" in *-security*|"") uri="" ;; *) break ;; esac
+  done
+  if [ -z "$uri" ] && [ -e /etc/apt/sources.list ]; then
+    uri="$(awk '$1=="deb" && $2 !~ /^\[/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list)"
+  fi
+  [ -n "$uri" ] || die "no Debian archive in /etc/apt/sources.list(.d)"
+  printf '%s' "$uri"
+}
+
+# Refuses to delete a directory with anything mounted under it (a killed debootstrap
+# can leave /proc or a bind of /dev there).
+safe_rmtree() {
+  local dir="$1" m
+  [ -e "$dir" ] || return 0
+  for m in $(findmnt -rn -o TARGET | grep -F "$dir" | sort -r); do umount -l "$m" || true; done
+  if findmnt -rn -o TARGET | grep -qF "$dir"; then die "still mounted under $dir"; fi
+  rm -rf --one-file-system "$dir"
+}
+
+# Runs a command chrooted in the tree, in a private mount namespace that dies with it:
+# /proc for the maintainer scripts, and the host's resolv.conf for apt only.
+in_tree() {
+  local tree="$1"; shift
+  unshare -m --propagation private -- /bin/sh -c '
+    t="$1"; shift
+    mount -t proc proc "$t/proc"
+    mount --bind /etc/resolv.conf "$t/etc/resolv.conf"
+    exec chroot "$t" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+      LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' sh "$tree" "$@"
+}
+
+missing_packages() {
+  local tree="$1" p out=()
+  shift
+  for p in "$@"; do
+    chroot "$tree" dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed \
+      || out+=("$p")
+  done
+  printf '%s\n' "${out[@]}"
+}
+
+write_tree_config() {
+  local s="$1" tree="$2"
+  # No service may start while packages install (docker.io's postinst would start a
+  # dockerd with default paths in the host's namespaces).
+  printf '#!/bin/sh\nexit 101\n' > "$tree/usr/sbin/policy-rc.d"
+  chmod 755 "$tree/usr/sbin/policy-rc.d"
+  # Offline: only loopback resolvers, in a netns whose loopback answers nothing.
+  rm -f "$tree/etc/resolv.conf"
+  printf 'nameserver 127.0.0.1\n' > "$tree/etc/resolv.conf"
+  printf '127.0.0.1 localhost\n::1 localhost\n' > "$tree/etc/hosts"
+  mkdir -p "$tree/etc/harness" "$tree/var/tmp/harness"
+  if [ "$(surface_engine "$s")" = podman ]; then write_podman_conf "$s" "$tree"; fi
+}
+
+write_podman_conf() {
+  local s="$1" tree="$2" subnet pool
+  read -r subnet pool < <(surface_net "$s")
+  # The host's harness settings (runc, cgroupfs, ulimits, capabilities), no dns_servers
+  # line (the tree's loopback resolv.conf is the offline net), plus this surface's subnets.
+  { grep -v '^#OFFLINE_DNS#' "$ROOT/scripts/containers.conf"
+    printf '\n[network]\ndefault_subnet = "%s"\n' "$subnet"
+    printf 'default_subnet_pools = [{"base" = "%s", "size" = 24}]\n' "$pool"
+  } > "$tree/etc/harness/containers.conf"
+  printf 'unqualified-search-registries = []\n' > "$tree/etc/harness/registries.conf"
+}
+
+write_versions_json() {
+  local s="$1" tree="$2" out="$VERSIONS_DIR/$1/versions.json" p v first=1
+  {
+    printf '{\n  "surface": "%s",\n  "engine": "%s",\n  "suite": "%s",\n  "packages": {' \
+      "$s" "$(surface_engine "$s")" "$(surface_suite "$s")"
+    for p in $(surface_packages "$s") libc6; do
+      v="$(chroot "$tree" dpkg-query -W -f '${Version}' "$p" 2>/dev/null || true)"
+      [ "$first" = 1 ] || printf ','
+      printf '\n    "%s": "%s"' "$p" "$v"; first=0
+    done
+    printf '\n  }\n}\n'
+  } > "$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
+setup_one() {
+  local s="$1" dir tree suite t0 pkgs missing
+  check_surface "$s"; need_root
+  t0=$(date +%s)
+  dir="$VERSIONS_DIR/$s"; tree="$(tree_of "$s")"; suite="$(surface_suite "$s")"
+  mkdir -p "$dir"
+  if [ ! -e "$tree/.harness-base" ]; then
+    command -v debootstrap >/dev/null 2>&1 \
+      || apt-get "${APT_OPTS[@]}" install debootstrap >/dev/null
+    [ -e "/usr/share/debootstrap/scripts/$suite" ] || die "this debootstrap has no $suite script"
+    log "$s: debootstrap --variant=minbase $suite (log: $dir/debootstrap.log)"
+    safe_rmtree "$tree.partial"
+    debootstrap --variant=minbase "$suite" "$tree.partial" "$(host_mirror)" \
+      >"$dir/debootstrap.log" 2>&1 || die "$s: debootstrap failed, see $dir/debootstrap.log"
+    touch "$tree.partial/.harness-base"
+    mv "$tree.partial" "$tree"
+  fi
+  write_tree_config "$s" "$tree"
+  read -r -a pkgs <<<"$(surface_packages "$s")"
+  missing="$(missing_packages "$tree" "${pkgs[@]}" | xargs)"
+  if [ -n "$missing" ]; then
+    log "$s: installing $missing (log: $dir/apt.log)"
+    { in_tree "$tree" apt-get "${APT_OPTS[@]}" update \
+        && in_tree "$tree" apt-get "${APT_OPTS[@]}" install "${pkgs[@]}"; } >"$dir/apt.log" 2>&1 \
+      || die "$s: package install failed, see $dir/apt.log"
+    in_tree "$tree" apt-get clean
+    rm -rf "$tree"/var/lib/apt/lists/* "$tree"/var/cache/apt/*.bin
+  fi
+  write_versions_json "$s" "$tree"
+  log "$s: ready in $(( $(date +%s) - t0 )) s, $(du -sxh "$tree" | cut -f1) ($dir/versions.json)"
+}
+
+# --- running surfaces ---
+alive_pid() {  # the recorded PID, when that process still is this surface's engine
+  local s="$1" pf pid
+  pf="$(pidfile_of "$s")"
+  [ -s "$pf" ] || return 1
+  pid="$(cat "$pf")"
+  [ -d "/proc/$pid" ] || return 1
+  [ "$(cat "$RUN_DIR/$(surface_slug "$s").mntns" 2>/dev/null)" = "$(readlink "/proc/$pid/ns/mnt")" ] \
+    || return 1
+  printf '%s' "$pid"
+}
+
+pings() { curl -sf -m 5 --unix-socket "$1" http://d/_ping >/dev/null 2>&1; }
+
+engine_command() {
+  local s="$1" subnet pool
+  read -r subnet pool < <(surface_net "$s")
+  case "$(surface_engine "$s")" in
+    podman)
+      echo env PODMAN_IGNORE_CGROUPSV1_WARNING=1 CONTAINERS_CONF=/etc/harness/containers.conf \
+        CONTAINERS_REGISTRIES_CONF=/etc/harness/registries.conf \
+        podman system service --time=0 "unix://$API_DIR_IN/api.sock" ;;
+    docker)
+      echo dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
+        -H "unix://$API_DIR_IN/api.sock" --bip "$subnet" \
+        --default-address-pool "base=$pool,size=24" --dns 127.0.0.1 \
+        --cgroup-parent "/harness-$(surface_slug "$s")" ;;
+  esac
+}
+
+# Runs as PID of the engine-to-be, already in its new mount and network namespaces
+# (unshare -m -n): builds the root, pivots into the tree, execs the engine.
+surface_init() {
+  local s="$1" tree slug n
+  tree="$(tree_of "$s")"; slug="$(surface_slug "$s")"
+  echo $$ > "$RUN_DIR/$slug.pid.new"
+  ip link set lo up
+  mount --bind "$tree" "$tree"
+  mount -t proc proc "$tree/proc"
+  mount -t sysfs sysfs "$tree/sys"          # shows this netns's devices
+  mount --rbind /sys/fs/cgroup "$tree/sys/fs/cgroup"
+  mount -t tmpfs -o mode=755,nosuid dev "$tree/dev"
+  for n in null zero full random urandom tty; do
+    touch "$tree/dev/$n"; mount --bind "/dev/$n" "$tree/dev/$n"
+  done
+  mkdir -p "$tree/dev/pts" "$tree/dev/shm"
+  mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$tree/dev/pts"
+  ln -s pts/ptmx "$tree/dev/ptmx"
+  ln -s /proc/self/fd "$tree/dev/fd"
+  mount -t tmpfs -o mode=1777 shm "$tree/dev/shm"
+  mount -t tmpfs -o mode=755 run "$tree/run"
+  mount -t tmpfs -o mode=1777 tmp "$tree/tmp"
+  mkdir -p "$tree$API_DIR_IN" "$tree/.oldroot"
+  mount --bind "$RUN_DIR/$slug" "$tree$API_DIR_IN"
+  cd "$tree"
+  pivot_root . .oldroot
+  # From here on, every path is the tree's.
+  # shellcheck disable=SC2046
+  exec /bin/sh -c 'umount -l /.oldroot && rmdir /.oldroot && cd /run && exec "$@"' sh \
+    $(engine_command "$s")
+}
+
+write_wrapper() {
+  local s="$1" w bin env
+  w="$(wrapper_of "$s")"
+  case "$(surface_engine "$s")" in
+    podman) bin=/usr/bin/podman
+      env="PODMAN_IGNORE_CGROUPSV1_WARNING=1 CONTAINERS_CONF=/etc/harness/containers.conf"
+      env="$env CONTAINERS_REGISTRIES_CONF=/etc/harness/registries.conf" ;;
+    docker) bin=/usr/bin/docker; env="DOCKER_HOST=unix://$API_DIR_IN/api.sock" ;;
+  esac
+  mkdir -p "$(dirname "$w")"
+  cat > "$w.tmp" <<EOF
+#!/bin/sh
+# $s's own CLI, run in its mount and network namespaces (generated by scripts/versions.sh).
+pid=\$(cat "$(pidfile_of "$s")" 2>/dev/null) || { echo "$s is not running" >&2; exit 125; }
+exec nsenter -t "\$pid" -m -n -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \\
+  HOME=/root TERM="\${TERM:-dumb}" $env $bin "\$@"
+EOF
+  chmod 755 "$w.tmp"; mv "$w.tmp" "$w"
+}
+
+start_one() {
+  local s="$1" slug pid t0 i
+  check_surface "$s"; need_root
+  slug="$(surface_slug "$s")"
+  if pid="$(alive_pid "$s")"; then log "$s: already running (pid $pid)"; write_wrapper "$s"; return 0; fi
+  [ -s "$VERSIONS_DIR/$s/versions.json" ] || die "$s: not set up (scripts/versions.sh setup $s)"
+  stop_one "$s" quiet   # leftovers of a crashed run
+  mkdir -p "$RUN_DIR/$slug"
+  rm -f "$RUN_DIR/$slug/api.sock" "$RUN_DIR/$slug.pid.new"
+  ln -sfn "$slug/api.sock" "$(sock_of "$s")"
+  t0=$(date +%s%N)
+  # nsenter/unshare exec (no fork), so the engine keeps the PID surface_init records.
+  (cd / && exec nohup unshare -m -n --propagation private -- \
+     bash "$SELF" _init "$s" >"$VERSIONS_DIR/$s/engine.log" 2>&1 </dev/null) &
+  for i in $(seq 1 240); do
+    if [ -z "${pid:-}" ] && [ -s "$RUN_DIR/$slug.pid.new" ]; then
+      pid="$(cat "$RUN_DIR/$slug.pid.new")"
+      record_namespaces "$slug" "$pid"
+    fi
+    pings "$(sock_of "$s")" && break
+    sleep 0.25
+  done
+  pings "$(sock_of "$s")" || die "$s: no answer on $(sock_of "$s"); see $VERSIONS_DIR/$s/engine.log"
+  mv "$RUN_DIR/$slug.pid.new" "$(pidfile_of "$s")"
+  write_wrapper "$s"
+  write_state "$s" "$pid"
+  log "$s: answering on $(sock_of "$s") after $(( ($(date +%s%N) - t0) / 1000000 )) ms (pid $pid)"
+}
+
+# Whether a namespace id (mnt:[N]) is the one this script or PID 1 runs in.
+is_host_ns() {
+  local id="$1" kind="$2" ref
+  [ -n "$id" ] || return 1
+  for ref in "$(readlink "/proc/$$/ns/$kind")" "$(readlink "/proc/1/ns/$kind" 2>/dev/null || true)"; do
+    [ -n "$ref" ] && [ "$id" = "$ref" ] && return 0
+  done
+  return 1
+}
+
+# Recorded as soon as the engine-to-be wrote its PID (after unshare), so a failed start
+# can still be stopped. Never the host's own namespaces: stop kills by them.
+record_namespaces() {
+  local slug="$1" pid="$2" mnt net
+  mnt="$(readlink "/proc/$pid/ns/mnt")"; net="$(readlink "/proc/$pid/ns/net")"
+  if [ -z "$mnt" ] || [ -z "$net" ] || is_host_ns "$mnt" mnt || is_host_ns "$net" net; then
+    die "pid $pid is in the host's namespaces: refusing to record them"
+  fi
+  echo "$mnt" > "$RUN_DIR/$slug.mntns"; echo "$net" > "$RUN_DIR/$slug.netns"
+}
+
+write_state() {  # what an adapter needs: socket, netns path, CLI, versions
+  local s="$1" pid="$2" f
+  f="$RUN_DIR/$(surface_slug "$s").json"
+  printf '{"surface": "%s", "engine": "%s", "pid": %s, "socket": "%s", "netns": "%s", "cli": "%s", "versions": "%s"}\n' \
+    "$s" "$(surface_engine "$s")" "$pid" "$(sock_of "$s")" "/proc/$pid/ns/net" \
+    "$(wrapper_of "$s")" "$VERSIONS_DIR/$s/versions.json" > "$f.tmp"
+  mv "$f.tmp" "$f"
+}
+
+# Every process of the surface: those in its mount or network namespace (engine,
+# containerd, shims, conmon, CLI calls) and all their descendants (containers).
+surface_pids() {
+  local mnt="$1" net="$2" p seeds=() all
+  # Guard: never the host's own namespaces.
+  ! is_host_ns "$mnt" mnt && ! is_host_ns "$net" net || die "refusing: those are the host's namespaces"
+  for p in /proc/[0-9]*; do
+    p="${p#/proc/}"
+    { [ -n "$mnt" ] && [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } \
+      || { [ -n "$net" ] && [ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$net" ]; } \
+      || continue
+    seeds+=("$p")
+  done
+  [ "${#seeds[@]}" -gt 0 ] || return 0
+  all="$(ps -e -o pid=,ppid= | awk -v s="${seeds[*]}" '
+    BEGIN { n = split(s, a, " "); for (i = 1; i <= n; i++) keep[a[i]] = 1 }
+    { parent[$1] = $2 }
+    END { do { grew = 0; for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grew = 1 } } while (grew)
+          for (p in keep) print p }')"
+  printf '%s\n' "$all" | grep -vx "$$" || true
+}
+
+stop_one() {
+  local s="$1" quiet="${2:-}" slug mnt net pid pids i
+  check_surface "$s"; need_root
+  slug="$(surface_slug "$s")"
+  mnt="$(cat "$RUN_DIR/$slug.mntns" 2>/dev/null || true)"
+  net="$(cat "$RUN_DIR/$slug.netns" 2>/dev/null || true)"
+  pid="$(cat "$(pidfile_of "$s")" 2>/dev/null || true)"
+  if is_host_ns "$mnt" mnt || is_host_ns "$net" net; then
+    die "$s: the recorded namespaces are the host's: not stopping by them"
+  fi
+  if [ -n "$mnt$net" ]; then
+    # The engine first, so dockerd stops its containers and containerd itself.
+    if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$mnt" ]; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for i in $(seq 1 80); do [ -d "/proc/$pid" ] || break; sleep 0.25; done
+    fi
+    for sig in TERM KILL KILL KILL; do
+      pids="$(surface_pids "$mnt" "$net" | xargs)"
+      [ -n "$pids" ] || break
+      # shellcheck disable=SC2086
+      kill -"$sig" $pids 2>/dev/null || true
+      for i in $(seq 1 20); do
+        [ -n "$(surface_pids "$mnt" "$net")" ] || break; sleep 0.25
+      done
+    done
+    [ -z "$(surface_pids "$mnt" "$net")" ] || die "$s: processes left: $(surface_pids "$mnt" "$net" | xargs)"
+    [ -n "$quiet" ] || log "$s: stopped (pid ${pid:-?}); its namespaces went with its processes"
+  elif [ -z "$quiet" ]; then
+    log "$s: not running"
+  fi
+  rm -f "$RUN_DIR/$slug.pid" "$RUN_DIR/$slug.pid.new" "$RUN_DIR/$slug.mntns" "$RUN_DIR/$slug.netns" \
+    "$RUN_DIR/$slug.json" "$RUN_DIR/$slug.sock" "$RUN_DIR/$slug/api.sock" "$(wrapper_of "$s")"
+  rmdir "$RUN_DIR/$slug" 2>/dev/null || true
+}
+
+status() {
+  local json="${1:-}" s set_up running answering pid first=1
+  [ "$json" = --json ] && printf '['
+  for s in "${KNOWN_SURFACES[@]}"; do
+    set_up=false; running=false; answering=false; pid=null
+    [ -s "$VERSIONS_DIR/$s/versions.json" ] && set_up=true
+    if p="$(alive_pid "$s")"; then running=true; pid="$p"; fi
+    pings "$(sock_of "$s")" && answering=true
+    if [ "$json" = --json ]; then
+      [ "$first" = 1 ] || printf ','
+      first=0
+      printf '\n {"surface": "%s", "engine": "%s", "set_up": %s, "running": %s, "answering": %s, ' \
+        "$s" "$(surface_engine "$s")" "$set_up" "$running" "$answering"
+      printf '"pid": %s, ' "$pid"
+      printf '"socket": "%s", "netns": %s, "cli": "%s", "versions": %s}' "$(sock_of "$s")" \
+        "$([ "$pid" = null ] && echo null || echo "\"/proc/$pid/ns/net\"")" "$(wrapper_of "$s")" \
+        "$([ "$set_up" = true ] && tr -d '\n' < "$VERSIONS_DIR/$s/versions.json" || echo null)"
+    else
+      printf '%-12s set_up=%-5s running=%-5s answering=%-5s pid=%s socket=%s\n' \
+        "$s" "$set_up" "$running" "$answering" "$pid" "$(sock_of "$s")"
+    fi
+  done
+  [ "$json" = --json ] && printf '\n]\n'
+  return 0
+}
+
+main() {
+  local cmd="${1:-}" s
+  [ $# -gt 0 ] && shift
+  case "$cmd" in
+    setup) [ $# -gt 0 ] || die "setup SURFACE..."; for s in "$@"; do setup_one "$s"; done ;;
+    start) [ $# -gt 0 ] || die "start SURFACE..."; mkdir -p "$RUN_DIR"
+      for s in "$@"; do start_one "$s"; done ;;
+    stop) [ $# -gt 0 ] || set -- "${KNOWN_SURFACES[@]}"; for s in "$@"; do stop_one "$s"; done ;;
+    status) status "${1:-}" ;;
+    cli) s="${1:-}"; check_surface "$s"; shift; [ "${1:-}" = -- ] && shift
+      [ -x "$(wrapper_of "$s")" ] || die "$s is not running"
+      exec "$(wrapper_of "$s")" "$@" ;;
+    _init) surface_init "$1" ;;
+    *) sed -n '2,8p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
