@@ -6,6 +6,7 @@
 #   scripts/versions.sh stop [SURFACE...]     stop them: processes by PID, namespaces go
 #   scripts/versions.sh status [--json]       what is set up, running, answering
 #   scripts/versions.sh cli SURFACE -- ARGS   that surface's own CLI, inside its namespaces
+#   scripts/versions.sh pids SURFACE          every process of the surface (what stop ends)
 #
 # Each surface is a debootstrap tree that becomes the real root of a private mount
 # namespace (pivot_root: in a chroot, exec and healthchecks would run in the host's root)
@@ -323,16 +324,14 @@ write_state() {  # what an adapter needs: socket, netns path, CLI, versions
 # Every process of the surface: those in its mount or network namespace (engine,
 # containerd, shims, conmon, CLI calls) and all their descendants (containers).
 surface_pids() {
-  local mnt="$1" net="$2" p seeds=() all
+  local mnt="$1" net="$2" seeds=() all
   # Guard: never the host's own namespaces.
   ! is_host_ns "$mnt" mnt && ! is_host_ns "$net" net || die "refusing: those are the host's namespaces"
-  for p in /proc/[0-9]*; do
-    p="${p#/proc/}"
-    { [ -n "$mnt" ] && [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } \
-      || { [ -n "$net" ] && [ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$net" ]; } \
-      || continue
-    seeds+=("$p")
-  done
+  # One stat for all processes: the namespace files' inodes are the namespace ids.
+  read -r -a seeds <<<"$(stat -L -c '%i %n' /proc/[0-9]*/ns/mnt /proc/[0-9]*/ns/net 2>/dev/null \
+    | awk -v m="${mnt//[^0-9]/}" -v n="${net//[^0-9]/}" '
+        ($1 == m && $2 ~ /mnt$/) || ($1 == n && $2 ~ /net$/) { split($2, a, "/"); print a[3] }' \
+    | sort -u | xargs)"
   [ "${#seeds[@]}" -gt 0 ] || return 0
   all="$(ps -e -o pid=,ppid= | awk -v s="${seeds[*]}" '
     BEGIN { n = split(s, a, " "); for (i = 1; i <= n; i++) keep[a[i]] = 1 }
@@ -363,7 +362,7 @@ stop_one() {
       [ -n "$pids" ] || break
       # shellcheck disable=SC2086
       kill -"$sig" $pids 2>/dev/null || true
-      for i in $(seq 1 20); do
+      for i in $(seq 1 12); do
         [ -n "$(surface_pids "$mnt" "$net")" ] || break; sleep 0.25
       done
     done
@@ -415,8 +414,11 @@ main() {
     cli) s="${1:-}"; check_surface "$s"; shift; [ "${1:-}" = -- ] && shift
       [ -x "$(wrapper_of "$s")" ] || die "$s is not running"
       exec "$(wrapper_of "$s")" "$@" ;;
+    pids) s="${1:-}"; check_surface "$s"; s="$(surface_slug "$s")"
+      [ -s "$RUN_DIR/$s.mntns" ] || die "${1:-} is not running"
+      surface_pids "$(cat "$RUN_DIR/$s.mntns")" "$(cat "$RUN_DIR/$s.netns")" | sort -n ;;
     _init) surface_init "$1" ;;
-    *) sed -n '2,8p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,9p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 
