@@ -124,9 +124,12 @@ write_tree_config() {
 write_podman_conf() {
   local s="$1" tree="$2" subnet pool
   read -r subnet pool < <(surface_net "$s")
-  # The host's harness settings (runc, cgroupfs, ulimits, capabilities), no dns_servers
-  # line (the tree's loopback resolv.conf is the offline net), plus this surface's subnets.
-  { grep -v '^#OFFLINE_DNS#' "$ROOT/scripts/containers.conf"
+  # The same harness settings as the host's Podman (runc, cgroupfs, ulimits, capabilities,
+  # and setup.sh's offline dns_servers line unless HARNESS_OFFLINE=0), so the two Podman
+  # columns differ by version only; plus this surface's subnets.
+  local dns=""
+  [ "${HARNESS_OFFLINE:-1}" = 1 ] && dns='dns_servers = ["127.0.0.1"]'
+  { sed "s|^#OFFLINE_DNS#|$dns|" "$ROOT/scripts/containers.conf"
     printf '\n[network]\ndefault_subnet = "%s"\n' "$subnet"
     printf 'default_subnet_pools = [{"base" = "%s", "size" = 24}]\n' "$pool"
   } > "$tree/etc/harness/containers.conf"
