@@ -58,6 +58,15 @@ pidfile_of() { printf '%s/%s.pid' "$RUN_DIR" "$(surface_slug "$1")"; }
 sock_of() { printf '%s/%s.sock' "$RUN_DIR" "$(surface_slug "$1")"; }
 wrapper_of() { printf '%s/bin/%s' "$RUN_DIR" "$(surface_slug "$1")"; }
 
+# Records why a surface cannot be used (status --json shows it), then fails. Reasons stay
+# generic: logs may name the archive mirror, this file may end up in a report.
+unavailable() {
+  local s="$1"; shift
+  mkdir -p "$VERSIONS_DIR/$s"
+  printf '%s\n' "$*" > "$VERSIONS_DIR/$s/unavailable"
+  die "$s: $*"
+}
+
 need_root() { [ "$(id -u)" = 0 ] || die "needs root"; }
 
 # The archive mirror this host's apt already uses (never written into the project).
@@ -160,11 +169,12 @@ setup_one() {
   if [ ! -e "$tree/.harness-base" ]; then
     command -v debootstrap >/dev/null 2>&1 \
       || apt-get "${APT_OPTS[@]}" install debootstrap >/dev/null
-    [ -e "/usr/share/debootstrap/scripts/$suite" ] || die "this debootstrap has no $suite script"
+    [ -e "/usr/share/debootstrap/scripts/$suite" ] \
+      || unavailable "$s" "this host's debootstrap has no $suite script"
     log "$s: debootstrap --variant=minbase $suite (log: $dir/debootstrap.log)"
     safe_rmtree "$tree.partial"
-    debootstrap --variant=minbase "$suite" "$tree.partial" "$(host_mirror)" \
-      >"$dir/debootstrap.log" 2>&1 || die "$s: debootstrap failed, see $dir/debootstrap.log"
+    debootstrap --variant=minbase "$suite" "$tree.partial" "${HARNESS_VERSIONS_MIRROR:-$(host_mirror)}" \
+      >"$dir/debootstrap.log" 2>&1 || unavailable "$s" "debootstrap $suite failed (archive unreachable?): $dir/debootstrap.log"
     touch "$tree.partial/.harness-base"
     mv "$tree.partial" "$tree"
   fi
@@ -175,11 +185,12 @@ setup_one() {
     log "$s: installing $missing (log: $dir/apt.log)"
     { in_tree "$tree" apt-get "${APT_OPTS[@]}" update \
         && in_tree "$tree" apt-get "${APT_OPTS[@]}" install "${pkgs[@]}"; } >"$dir/apt.log" 2>&1 \
-      || die "$s: package install failed, see $dir/apt.log"
+      || unavailable "$s" "installing the engine packages failed: $dir/apt.log"
     in_tree "$tree" apt-get clean
     rm -rf "$tree"/var/lib/apt/lists/* "$tree"/var/cache/apt/*.bin
   fi
   write_versions_json "$s" "$tree"
+  rm -f "$dir/unavailable"
   log "$s: ready in $(( $(date +%s) - t0 )) s, $(du -sxh "$tree" | cut -f1) ($dir/versions.json)"
 }
 
@@ -271,6 +282,8 @@ start_one() {
   slug="$(surface_slug "$s")"
   if pid="$(alive_pid "$s")"; then log "$s: already running (pid $pid)"; write_wrapper "$s"; return 0; fi
   [ -s "$VERSIONS_DIR/$s/versions.json" ] || die "$s: not set up (scripts/versions.sh setup $s)"
+  unshare -m -n --propagation private true 2>/dev/null \
+    || unavailable "$s" "this host does not allow new mount and network namespaces (unshare -m -n)"
   stop_one "$s" quiet   # leftovers of a crashed run
   mkdir -p "$RUN_DIR/$slug"
   rm -f "$RUN_DIR/$slug/api.sock" "$RUN_DIR/$slug.pid.new"
@@ -287,7 +300,11 @@ start_one() {
     pings "$(sock_of "$s")" && break
     sleep 0.25
   done
-  pings "$(sock_of "$s")" || die "$s: no answer on $(sock_of "$s"); see $VERSIONS_DIR/$s/engine.log"
+  if ! pings "$(sock_of "$s")"; then
+    stop_one "$s" quiet
+    unavailable "$s" "the engine did not answer within 60 s: $VERSIONS_DIR/$s/engine.log"
+  fi
+  rm -f "$VERSIONS_DIR/$s/unavailable"
   mv "$RUN_DIR/$slug.pid.new" "$(pidfile_of "$s")"
   write_wrapper "$s"
   write_state "$s" "$pid"
@@ -379,20 +396,30 @@ stop_one() {
   rmdir "$RUN_DIR/$slug" 2>/dev/null || true
 }
 
+status_reason() {  # empty when the surface answers
+  local s="$1" set_up="$2" running="$3" answering="$4"
+  if [ "$answering" = true ]; then return 0; fi
+  if [ -s "$VERSIONS_DIR/$s/unavailable" ]; then head -n1 "$VERSIONS_DIR/$s/unavailable"; return 0; fi
+  if [ "$set_up" != true ]; then echo "not set up: scripts/versions.sh setup $s"; return 0; fi
+  if [ "$running" != true ]; then echo "not running: scripts/versions.sh start $s"; return 0; fi
+  echo "running but not answering: $VERSIONS_DIR/$s/engine.log"
+}
+
 status() {
-  local json="${1:-}" s set_up running answering pid first=1
+  local json="${1:-}" s set_up running answering pid reason first=1
   [ "$json" = --json ] && printf '['
   for s in "${KNOWN_SURFACES[@]}"; do
     set_up=false; running=false; answering=false; pid=null
     [ -s "$VERSIONS_DIR/$s/versions.json" ] && set_up=true
     if p="$(alive_pid "$s")"; then running=true; pid="$p"; fi
     pings "$(sock_of "$s")" && answering=true
+    reason="$(status_reason "$s" "$set_up" "$running" "$answering")"
     if [ "$json" = --json ]; then
       [ "$first" = 1 ] || printf ','
       first=0
       printf '\n {"surface": "%s", "engine": "%s", "set_up": %s, "running": %s, "answering": %s, ' \
         "$s" "$(surface_engine "$s")" "$set_up" "$running" "$answering"
-      printf '"pid": %s, ' "$pid"
+      printf '"pid": %s, "reason": "%s", ' "$pid" "${reason//\"/\'}"
       printf '"socket": "%s", "netns": %s, "cli": "%s", "versions": %s}' "$(sock_of "$s")" \
         "$([ "$pid" = null ] && echo null || echo "\"/proc/$pid/ns/net\"")" "$(wrapper_of "$s")" \
         "$([ "$set_up" = true ] && tr -d '\n' < "$VERSIONS_DIR/$s/versions.json" || echo null)"
