@@ -154,6 +154,26 @@ def _healthy(client: docker.DockerClient, surface: dict[str, Any], name: str) ->
     return False
 
 
+def _ruleset(*prefix: str) -> str:
+    done = subprocess.run(
+        [*prefix, "nft", "list", "ruleset"], capture_output=True, text=True, check=False
+    )
+    return done.stdout
+
+
+def _assert_rules_stay_inside(surface: dict[str, Any], net: Any) -> None:
+    """The surface's firewall rules for its user network exist, in its netns only."""
+    net.reload()
+    subnet = net.attrs["IPAM"]["Config"][0]["Subnet"]  # e.g. 198.19.128.0/24
+    inside = _ruleset("nsenter", "-t", str(surface["pid"]), "-n")
+    assert subnet.rsplit(".", 1)[0] + "." in inside
+    host = (
+        _ruleset()
+        + subprocess.run(["iptables-save"], capture_output=True, text=True, check=False).stdout
+    )
+    assert " 198.18." not in host and " 198.19." not in host
+
+
 def test_containers_meet_by_name_and_exec_sees_the_image(
     client: docker.DockerClient, surface: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -190,6 +210,7 @@ def test_containers_meet_by_name_and_exec_sees_the_image(
         server.reload()
         port = int(server.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"])
         assert netns.can_connect(surface["netns"], "127.0.0.1", port)
+        _assert_rules_stay_inside(surface, net)
     finally:
         for c in made:
             c.remove(force=True)
