@@ -290,7 +290,7 @@ start_one() {
   ln -sfn "$slug/api.sock" "$(sock_of "$s")"
   t0=$(date +%s%N)
   # nsenter/unshare exec (no fork), so the engine keeps the PID surface_init records.
-  (cd / && exec nohup unshare -m -n --propagation private -- \
+  (cd / && exec 9>&- && exec nohup unshare -m -n --propagation private -- \
      bash "$SELF" _init "$s" >"$VERSIONS_DIR/$s/engine.log" 2>&1 </dev/null) &
   for i in $(seq 1 240); do
     if [ -z "${pid:-}" ] && [ -s "$RUN_DIR/$slug.pid.new" ]; then
@@ -432,9 +432,18 @@ status() {
   return 0
 }
 
+# One setup/start/stop at a time (parallel test workers, a second shell): the engine
+# itself must not inherit the lock's descriptor (start closes it).
+take_lock() {
+  need_root; mkdir -p "$RUN_DIR"
+  exec 9>"$RUN_DIR/.lock"
+  flock -w 900 9 || die "another scripts/versions.sh still holds $RUN_DIR/.lock"
+}
+
 main() {
   local cmd="${1:-}" s
   [ $# -gt 0 ] && shift
+  case "$cmd" in setup|start|stop) take_lock ;; esac
   case "$cmd" in
     setup) [ $# -gt 0 ] || die "setup SURFACE..."; for s in "$@"; do setup_one "$s"; done ;;
     start) [ $# -gt 0 ] || die "start SURFACE..."; mkdir -p "$RUN_DIR"
