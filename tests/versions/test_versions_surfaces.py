@@ -22,7 +22,7 @@ import docker
 import pytest
 from podman import PodmanClient
 
-from harness.engines import netns
+from harness.engines import netns, version_surfaces
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "versions.sh"
@@ -97,6 +97,18 @@ def test_socket_answers_ping_and_reports_its_version(surface: dict[str, Any]) ->
     assert engine_version.startswith(prefix)
     package = "docker.io" if surface["engine"] == "docker" else "podman"
     assert surface["versions"]["packages"][package].startswith(prefix)
+
+
+def test_the_adapters_reader_agrees_with_status(surface: dict[str, Any]) -> None:
+    loaded = version_surfaces.load(surface["surface"])
+    assert loaded.reason == ""
+    assert (loaded.socket, loaded.netns, loaded.cli, loaded.pid) == (
+        surface["socket"],
+        surface["netns"],
+        surface["cli"],
+        surface["pid"],
+    )
+    assert loaded.packages == surface["versions"]["packages"]
 
 
 def test_podman_py_reaches_the_podman_surface(surfaces: dict[str, dict[str, Any]]) -> None:
