@@ -71,15 +71,14 @@ need_root() { [ "$(id -u)" = 0 ] || die "needs root"; }
 
 # The archive mirror this host's apt already uses (never written into the project).
 host_mirror() {
-  local f uri=""
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -e "$f" ] || continue
-    uri="$(awk '/^URIs:/{print $2; exit}' "$f")"
-    case "$uri" in *-security*|"") uri="" ;; *) break ;; esac
-  done
-  if [ -z "$uri" ] && [ -e /etc/apt/sources.list ]; then
-    uri="$(awk '$1=="deb" && $2 !~ /^\[/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list)"
-  fi
+  # The first URI of the Debian archive itself (.../debian), in deb822 or one-line form;
+  # third-party and security repositories do not carry trixie's engines.
+  local uri
+  uri="$( { cat /etc/apt/sources.list.d/*.sources 2>/dev/null \
+              | awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i }'
+            cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+              | awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { print $i; break } }'
+          } | grep -E '/debian/?$' | head -n1 || true)"
   [ -n "$uri" ] || die "no Debian archive in /etc/apt/sources.list(.d)"
   printf '%s' "$uri"
 }
@@ -167,8 +166,9 @@ setup_one() {
   dir="$VERSIONS_DIR/$s"; tree="$(tree_of "$s")"; suite="$(surface_suite "$s")"
   mkdir -p "$dir"
   if [ ! -e "$tree/.harness-base" ]; then
-    command -v debootstrap >/dev/null 2>&1 \
-      || apt-get "${APT_OPTS[@]}" install debootstrap >/dev/null
+    command -v debootstrap >/dev/null 2>&1 || apt-get "${APT_OPTS[@]}" install debootstrap >/dev/null \
+      || { apt-get "${APT_OPTS[@]}" update >/dev/null && apt-get "${APT_OPTS[@]}" install debootstrap >/dev/null; } \
+      || unavailable "$s" "debootstrap is missing and apt-get could not install it"
     [ -e "/usr/share/debootstrap/scripts/$suite" ] \
       || unavailable "$s" "this host's debootstrap has no $suite script"
     log "$s: debootstrap --variant=minbase $suite (log: $dir/debootstrap.log)"
