@@ -106,13 +106,13 @@ in_tree() {
 }
 
 missing_packages() {
-  local tree="$1" p out=()
+  local tree="$1" p absent=()
   shift
   for p in "$@"; do
     chroot "$tree" dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed \
-      || out+=("$p")
+      || absent+=("$p")
   done
-  printf '%s\n' "${out[@]}"
+  printf '%s\n' "${absent[@]}"
 }
 
 write_tree_config() {
@@ -277,7 +277,7 @@ EOF
 }
 
 start_one() {
-  local s="$1" slug pid t0 i
+  local s="$1" slug pid t0
   check_surface "$s"; need_root
   slug="$(surface_slug "$s")"
   if pid="$(alive_pid "$s")"; then log "$s: already running (pid $pid)"; write_wrapper "$s"; return 0; fi
@@ -292,7 +292,7 @@ start_one() {
   # nsenter/unshare exec (no fork), so the engine keeps the PID surface_init records.
   (cd / && exec 9>&- && exec nohup unshare -m -n --propagation private -- \
      bash "$SELF" _init "$s" >"$VERSIONS_DIR/$s/engine.log" 2>&1 </dev/null) &
-  for i in $(seq 1 240); do
+  for _ in $(seq 1 240); do
     if [ -z "${pid:-}" ] && [ -s "$RUN_DIR/$slug.pid.new" ]; then
       pid="$(cat "$RUN_DIR/$slug.pid.new")"
       record_namespaces "$slug" "$pid"
@@ -346,7 +346,7 @@ write_state() {  # what an adapter needs: socket, netns path, CLI, versions
 surface_pids() {
   local mnt="$1" net="$2" seeds=() all
   # Guard: never the host's own namespaces.
-  ! is_host_ns "$mnt" mnt && ! is_host_ns "$net" net || die "refusing: those are the host's namespaces"
+  if is_host_ns "$mnt" mnt || is_host_ns "$net" net; then die "refusing: those are the host's namespaces"; fi
   # One stat for all processes: the namespace files' inodes are the namespace ids.
   read -r -a seeds <<<"$(stat -L -c '%i %n' /proc/[0-9]*/ns/mnt /proc/[0-9]*/ns/net 2>/dev/null \
     | awk -v m="${mnt//[^0-9]/}" -v n="${net//[^0-9]/}" '
@@ -362,7 +362,7 @@ surface_pids() {
 }
 
 stop_one() {
-  local s="$1" quiet="${2:-}" slug mnt net pid pids i
+  local s="$1" quiet="${2:-}" slug mnt net pid pids
   check_surface "$s"; need_root
   slug="$(surface_slug "$s")"
   mnt="$(cat "$RUN_DIR/$slug.mntns" 2>/dev/null || true)"
@@ -375,14 +375,14 @@ stop_one() {
     # The engine first, so dockerd stops its containers and containerd itself.
     if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$mnt" ]; then
       kill -TERM "$pid" 2>/dev/null || true
-      for i in $(seq 1 80); do [ -d "/proc/$pid" ] || break; sleep 0.25; done
+      for _ in $(seq 1 80); do [ -d "/proc/$pid" ] || break; sleep 0.25; done
     fi
     for sig in TERM KILL KILL KILL; do
       pids="$(surface_pids "$mnt" "$net" | xargs)"
       [ -n "$pids" ] || break
       # shellcheck disable=SC2086
       kill -"$sig" $pids 2>/dev/null || true
-      for i in $(seq 1 12); do
+      for _ in $(seq 1 12); do
         [ -n "$(surface_pids "$mnt" "$net")" ] || break; sleep 0.25
       done
     done
