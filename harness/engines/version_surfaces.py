@@ -56,20 +56,18 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def _running(state: dict[str, Any] | None) -> bool:
-    """The recorded engine PID still runs in the namespace it was started in."""
+    """The recorded engine PID still runs in the mount namespace it was started in.
+
+    The mount namespace, not the network one: Podman 5.4's main thread ends up in a
+    container's network namespace, so /proc/PID/ns/net stops naming the surface's.
+    """
     if state is None or not isinstance(state.get("pid"), int):
         return False
     try:
-        return os.readlink(f"/proc/{state['pid']}/ns/net") == _recorded_netns(state)
+        recorded = (RUN_DIR / f"{slug(str(state['surface']))}.mntns").read_text().strip()
+        return os.readlink(f"/proc/{state['pid']}/ns/mnt") == recorded
     except OSError:
         return False
-
-
-def _recorded_netns(state: dict[str, Any]) -> str:
-    try:
-        return (RUN_DIR / f"{slug(str(state['surface']))}.netns").read_text().strip()
-    except OSError:
-        return ""
 
 
 def _unavailable(name: str) -> str:

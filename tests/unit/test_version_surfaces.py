@@ -28,12 +28,12 @@ def _set_up(state: Path, name: str = "podman@5.4") -> None:
     (state / name / "versions.json").write_text(json.dumps({"packages": packages}))
 
 
-def _run(run: Path, pid: int, netns: str, name: str = "podman@5.4") -> None:
+def _run(run: Path, pid: int, mntns: str, name: str = "podman@5.4") -> None:
     slug = vs.slug(name)
     state = {"surface": name, "pid": pid, "socket": str(run / f"{slug}.sock")}
-    state |= {"netns": f"/proc/{pid}/ns/net", "cli": str(run / "bin" / slug)}
+    state |= {"netns": str(run / "netns" / slug), "cli": str(run / "bin" / slug)}
     (run / f"{slug}.json").write_text(json.dumps(state))
-    (run / f"{slug}.netns").write_text(netns + "\n")
+    (run / f"{slug}.mntns").write_text(mntns + "\n")
 
 
 def test_surface_names() -> None:
@@ -66,10 +66,10 @@ def test_set_up_but_stopped_keeps_the_versions(dirs: tuple[Path, Path]) -> None:
 def test_running_surface_has_socket_netns_and_cli(dirs: tuple[Path, Path]) -> None:
     state, run = dirs
     _set_up(state)
-    _run(run, os.getpid(), os.readlink("/proc/self/ns/net"))
+    _run(run, os.getpid(), os.readlink("/proc/self/ns/mnt"))
     surface = vs.load("podman@5.4")
     assert surface.reason == ""
-    assert surface.pid == os.getpid() and surface.netns == f"/proc/{os.getpid()}/ns/net"
+    assert surface.pid == os.getpid() and surface.netns == str(run / "netns" / "podman-5.4")
     assert surface.url == f"unix://{run}/podman-5.4.sock"
     assert surface.cli == str(run / "bin" / "podman-5.4")
 
@@ -79,8 +79,8 @@ def test_a_dead_or_reused_pid_is_not_running(dirs: tuple[Path, Path]) -> None:
     _set_up(state)
     done = subprocess.Popen(["true"])
     done.wait()
-    _run(run, done.pid, os.readlink("/proc/self/ns/net"))
+    _run(run, done.pid, os.readlink("/proc/self/ns/mnt"))
     assert vs.load("podman@5.4").reason.startswith("not running")
     # Alive, but not in the recorded namespace: a PID the kernel gave to someone else.
-    _run(run, os.getpid(), "net:[1]")
+    _run(run, os.getpid(), "mnt:[1]")
     assert vs.load("podman@5.4").reason.startswith("not running")

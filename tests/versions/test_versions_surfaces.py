@@ -177,7 +177,7 @@ def _assert_rules_stay_inside(surface: dict[str, Any], net: Any) -> None:
     """The surface's firewall rules for its user network exist, in its netns only."""
     net.reload()
     subnet = net.attrs["IPAM"]["Config"][0]["Subnet"]  # e.g. 198.19.128.0/24
-    inside = _ruleset("nsenter", "-t", str(surface["pid"]), "-n")
+    inside = _ruleset("nsenter", f"--net={surface['netns']}")
     assert subnet.rsplit(".", 1)[0] + "." in inside
     host = (
         _ruleset()
