@@ -228,8 +228,9 @@ engine_command() {
   esac
 }
 
-# Runs as PID of the engine-to-be, already in its new mount and network namespaces
-# (unshare -m -n): builds the root, pivots into the tree, execs the engine.
+# Runs as the PID of the engine-to-be, already in the surface's network namespace and a
+# new private mount namespace: builds the root, pivots into the tree, execs the engine.
+# Any failed step ends it (set -e) before the engine starts.
 surface_init() {
   local s="$1" tree slug n
   tree="$(tree_of "$s")"; slug="$(surface_slug "$s")"
@@ -316,14 +317,15 @@ start_one() {
   for _ in $(seq 1 240); do
     if [ -z "${pid:-}" ] && [ -s "$RUN_DIR/$slug.pid.new" ]; then
       pid="$(cat "$RUN_DIR/$slug.pid.new")"
-      record_namespaces "$slug" "$pid"
+      record_namespaces "$slug" "$pid" || break
     fi
     pings "$(sock_of "$s")" && break
+    [ -z "${pid:-}" ] || [ -d "/proc/$pid" ] || break   # it died: engine.log says why
     sleep 0.25
   done
   if ! pings "$(sock_of "$s")"; then
     stop_one "$s" quiet
-    unavailable "$s" "the engine did not answer within 60 s: $VERSIONS_DIR/$s/engine.log"
+    unavailable "$s" "the engine did not start or answer within 60 s: $VERSIONS_DIR/$s/engine.log"
   fi
   rm -f "$VERSIONS_DIR/$s/unavailable"
   mv "$RUN_DIR/$slug.pid.new" "$(pidfile_of "$s")"
@@ -346,8 +348,10 @@ is_host_ns() {
 # can still be stopped. Never the host's own namespaces: stop kills by them.
 record_namespaces() {
   local slug="$1" pid="$2" mnt net
-  mnt="$(readlink "/proc/$pid/ns/mnt")"; net="$(readlink "/proc/$pid/ns/net")"
-  if [ -z "$mnt" ] || [ -z "$net" ] || is_host_ns "$mnt" mnt || is_host_ns "$net" net; then
+  mnt="$(readlink "/proc/$pid/ns/mnt" 2>/dev/null || true)"
+  net="$(readlink "/proc/$pid/ns/net" 2>/dev/null || true)"
+  [ -n "$mnt" ] && [ -n "$net" ] || return 1   # it has already ended
+  if is_host_ns "$mnt" mnt || is_host_ns "$net" net; then
     die "pid $pid is in the host's namespaces: refusing to record them"
   fi
   echo "$mnt" > "$RUN_DIR/$slug.mntns"; echo "$net" > "$RUN_DIR/$slug.netns"
