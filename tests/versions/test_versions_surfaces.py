@@ -66,7 +66,10 @@ def surfaces() -> dict[str, dict[str, Any]]:
     # Other sessions create and remove networks on the host's engines meanwhile, so the
     # host's link list may change; the surfaces' own bridges must never appear in it.
     had_docker0 = "docker0" in _host_links()
-    subprocess.run(["bash", str(SCRIPT), "start", *SET_UP], check=True, capture_output=True)
+    started = subprocess.run(
+        ["bash", str(SCRIPT), "start", *SET_UP], capture_output=True, text=True, check=False
+    )
+    assert started.returncode == 0, started.stderr
     running = {s["surface"]: s for s in _status() if s["running"]}
     assert set(running) == set(SET_UP)
     assert _host_surface_addresses() == []
