@@ -142,4 +142,13 @@ if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     | { grep -v "^WARNING: Location" || true; }
   touch "$stamp"
 fi
+
+# --- opt-in version surfaces: newer engines from Debian's archive in their own namespaces
+# (scripts/versions.sh, docs/versions.md), e.g. HARNESS_VERSIONS="podman@5.4 docker@26.1".
+# A surface that cannot be built or started is reported and everything else proceeds.
+for surface in ${HARNESS_VERSIONS:-}; do
+  { bash "$ROOT/scripts/versions.sh" setup "$surface" \
+      && bash "$ROOT/scripts/versions.sh" start "$surface"; } \
+    || log "version surface $surface not available: see the lines above"
+done
 log "ready"
