@@ -58,10 +58,8 @@ class PodmanDockerApiEngine(DockerEngine):
     def healthcheck_run(self, container_id: str) -> HealthResult:
         """Probed per call: Podman 4.3 registers the on-demand run only under /libpod."""
         url = self.api._url("/containers/{0}/healthcheck", container_id)
-        try:
+        with self._call("healthcheck probe", explain=str):
             response = self.api.get(url, timeout=30)
-        except requests.RequestException as exc:
-            raise EngineError(str(exc)) from None
         if response.status_code == 404 and "no such container" not in response.text.lower():
             raise Unsupported(
                 f"{self.name}: GET /containers/{{id}}/healthcheck answers 404 on the Docker "
