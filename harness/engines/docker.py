@@ -54,10 +54,10 @@ from harness.engines.base import (
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
 
 DEFAULT_URL = "unix:///var/run/docker.sock"
-# Connecting (the version handshake) and the whole fingerprint: an engine that
-# accepts and never answers, or answers a byte at a time, is unavailable after this.
-CONNECT_DEADLINE = 8.0
-INFO_DEADLINE = 12.0
+# Connecting (the version handshake) and each request of the fingerprint: an engine
+# that accepts and never answers, or answers a byte at a time, is unavailable after this.
+CONNECT_DEADLINE = 10.0
+INFO_DEADLINE = 10.0
 BUILD_DEADLINE = 1800.0
 TRANSFER_DEADLINE = 600.0
 
@@ -136,9 +136,13 @@ class DockerEngine(LabelTeardown):
 
     # -- fingerprint ---------------------------------------------------------------
     def info(self) -> EngineInfo:
+        # Each request has its own deadline: a busy engine answers each in seconds, a
+        # silent or dripping one fails the first.
+        what = f"fingerprint of {self.url}"
         try:
-            with self._call(f"fingerprint of {self.url}", seconds=INFO_DEADLINE, explain=str):
+            with self._call(f"{what} (version)", seconds=INFO_DEADLINE, explain=str):
                 version = self.api.version()
+            with self._call(f"{what} (info)", seconds=INFO_DEADLINE, explain=str):
                 info = self.api.info()
         except (EngineUnavailable, EngineError) as exc:
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))

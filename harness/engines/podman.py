@@ -65,10 +65,10 @@ FORMATS = {
     "docker": "application/vnd.docker.distribution.manifest.v2+json",
 }
 CFS_PERIOD_US = 100_000
-# Connecting and the whole fingerprint: an engine that accepts and never answers,
+# Connecting and the fingerprint's request: an engine that accepts and never answers,
 # or answers a byte at a time, is unavailable after this.
-CONNECT_DEADLINE = 8.0
-INFO_DEADLINE = 12.0
+CONNECT_DEADLINE = 10.0
+INFO_DEADLINE = 10.0
 BUILD_DEADLINE = 1800.0
 TRANSFER_DEADLINE = 600.0
 # Podman's shared storage: a build's layer-cache lookup walks every image, and one

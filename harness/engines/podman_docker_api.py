@@ -16,8 +16,9 @@ from typing import Any
 
 import requests
 
+from harness.engines._transport import budget
 from harness.engines.base import ComposeCli, HealthResult, Unsupported
-from harness.engines.docker import DockerEngine, _is_podman
+from harness.engines.docker import INFO_DEADLINE, DockerEngine, _is_podman
 from harness.errors import EngineError
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
@@ -49,9 +50,10 @@ class PodmanDockerApiEngine(DockerEngine):
     def _network_backend(self, version: dict[str, Any]) -> str:
         # The compat /info has no network backend; libpod's /info on the same socket does.
         try:
-            response = self.api.get(self.api.base_url + LIBPOD_INFO, timeout=30)
-            response.raise_for_status()
-            return str(response.json().get("host", {}).get("networkBackend", "")) or "unknown"
+            with budget("libpod info", INFO_DEADLINE):
+                response = self.api.get(self.api.base_url + LIBPOD_INFO, timeout=30)
+                response.raise_for_status()
+                return str(response.json().get("host", {}).get("networkBackend", "")) or "unknown"
         except (requests.RequestException, ValueError):
             return "unknown"
 
