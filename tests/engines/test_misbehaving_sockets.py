@@ -11,6 +11,7 @@ measured in a subprocess with resource.getrusage.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -54,9 +55,13 @@ def silent(conn: socket.socket, path: str) -> None:
 
 def drip(conn: socket.socket, path: str) -> None:
     """A valid answer, one byte every 50 ms, that never ends."""
-    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n"
-    for byte in answer + b"[" + b'"x",' * 10_000_000:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    answer += b"Content-Length: 99999999\r\n\r\n["
+    for byte in answer:
         conn.sendall(bytes([byte]))
+        time.sleep(0.05)
+    while True:
+        conn.sendall(b" ")
         time.sleep(0.05)
 
 
@@ -122,7 +127,7 @@ class FakeEngine:
     def close(self) -> None:
         self.closed = True
         self.server.close()
-        with __import__("contextlib").suppress(OSError):
+        with contextlib.suppress(OSError):
             os.unlink(self.path)
             os.rmdir(self.dir)
 
