@@ -122,7 +122,9 @@ class DockerEngine(LabelTeardown):
                 )
                 path = unix_socket_path(self.url)
                 if path is not None:
-                    client.api.mount("http+docker://", GuardedUnixAdapter(path))
+                    adapter = GuardedUnixAdapter(path)
+                    client.api.mount("http+docker://", adapter)
+                    client.api._custom_adapter = adapter
                 client.api._version = client.api._retrieve_server_version()
             except (docker.errors.DockerException, requests.RequestException) as exc:
                 reason = spent.tripped or exc

@@ -29,7 +29,6 @@ from harness.engines._logs import capture
 from harness.engines._transport import (
     GuardedUnixAdapter,
     MiB,
-    budget,
     cut_short,
     unix_socket_path,
 )
@@ -154,13 +153,10 @@ class PodmanEngine(LabelTeardown):
     @property
     def client(self) -> podman.PodmanClient:
         if self._client is None:
-            with budget(f"connect to {self.url}", CONNECT_DEADLINE):
-                try:
-                    client = podman.PodmanClient(base_url=self.url, timeout=120)
-                except (podman.errors.APIError, podman.errors.PodmanError, OSError) as exc:
-                    raise EngineUnavailable(
-                        f"{self.name}: cannot reach {self.url}: {exc}"
-                    ) from None
+            try:  # no request yet: podman-py connects on the first call
+                client = podman.PodmanClient(base_url=self.url, timeout=120)
+            except (podman.errors.APIError, podman.errors.PodmanError, ValueError) as exc:
+                raise EngineUnavailable(f"{self.name}: cannot reach {self.url}: {exc}") from None
             path = unix_socket_path(self.url)
             if path is not None:  # podman-py mounts its socket adapter on both schemes
                 adapter = GuardedUnixAdapter(path)
@@ -363,9 +359,8 @@ class PodmanEngine(LabelTeardown):
             if m.type == "volume"
         ]
 
-    def create_container(self, spec: ContainerSpec) -> str:
-        if spec.image not in self._present and not self.image_exists(spec.image):
-            raise ImageMissing(f"no local image {spec.image!r} (the harness never pulls)")
+    def _create_kwargs(self, spec: ContainerSpec) -> dict[str, Any]:
+        """podman-py's create() keywords for a spec (its payload renderer takes these)."""
         kwargs: dict[str, Any] = {
             "image": spec.image,
             "name": spec.name,
@@ -411,6 +406,12 @@ class PodmanEngine(LabelTeardown):
             kwargs["network_mode"] = spec.network
         elif spec.network:
             kwargs["networks"] = {spec.network: {"aliases": list(spec.aliases)}}
+        return kwargs
+
+    def create_container(self, spec: ContainerSpec) -> str:
+        if spec.image not in self._present and not self.image_exists(spec.image):
+            raise ImageMissing(f"no local image {spec.image!r} (the harness never pulls)")
+        kwargs = self._create_kwargs(spec)
         with self._call("create container"):
             # podman-py's create() sends a `volume` mount as a bind of a path named like the
             # volume and cannot express anonymous volumes: render its payload, add libpod's
