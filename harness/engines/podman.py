@@ -14,6 +14,7 @@ import shutil
 import signal
 import tarfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,19 @@ def _libpod_healthcheck(config: dict[str, Any] | None) -> dict[str, Any] | None:
     return {_HEALTH_FIELDS.get(k, k): v for k, v in config.items()}
 
 
+def retry_layer_race(build: Callable[[], str]) -> str:
+    """Run a build, twice more after Podman's shared-storage race (both Podman surfaces
+    share the storage, so both need this)."""
+    for attempt in (1, 2, 3):
+        try:
+            return build()
+        except EngineError as exc:
+            if attempt == 3 or _LAYER_RACE not in str(exc):
+                raise
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
+
+
 class PodmanEngine(LabelTeardown):
     """Podman's libpod API through podman-py."""
 
@@ -226,14 +240,7 @@ class PodmanEngine(LabelTeardown):
         fmt = self.default_build_format if request.format == "default" else request.format
         if fmt not in FORMATS:
             raise EngineError(f"{self.name} cannot build {request.format!r} format images")
-        for attempt in (1, 2, 3):
-            try:
-                return self._build_once(request, fmt)
-            except EngineError as exc:
-                if attempt == 3 or _LAYER_RACE not in str(exc):
-                    raise
-                time.sleep(0.5 * attempt)
-        raise AssertionError("unreachable")
+        return retry_layer_race(lambda: self._build_once(request, fmt))
 
     def _build_once(self, request: BuildRequest, fmt: str) -> str:
         with self._call("build", seconds=BUILD_DEADLINE, prefix="build failed: "):

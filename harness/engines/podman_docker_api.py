@@ -17,8 +17,9 @@ from typing import Any
 import requests
 
 from harness.engines._transport import budget
-from harness.engines.base import ComposeCli, HealthResult, Unsupported
+from harness.engines.base import BuildRequest, ComposeCli, HealthResult, Unsupported
 from harness.engines.docker import INFO_DEADLINE, DockerEngine, _is_podman
+from harness.engines.podman import retry_layer_race
 from harness.errors import EngineError
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
@@ -34,6 +35,10 @@ class PodmanDockerApiEngine(DockerEngine):
 
     def __init__(self, url: str | None = None, name: str | None = None) -> None:
         super().__init__(url=url or os.environ.get(self.default_url_env) or DEFAULT_URL, name=name)
+
+    def build(self, request: BuildRequest) -> str:
+        """Podman's storage under the compatible API: the same layer-cache race."""
+        return retry_layer_race(lambda: super(PodmanDockerApiEngine, self).build(request))
 
     def _identity_mismatch(self, version: dict[str, Any]) -> str | None:
         if not _is_podman(version):

@@ -16,6 +16,7 @@ from harness.engines._logs import capture
 from harness.engines._transport import current
 from harness.engines._util import demux
 from harness.engines.base import NotFound, Unsupported, Vanished
+from harness.engines.podman import retry_layer_race
 from harness.errors import EngineError, EngineUnavailable
 
 
@@ -126,3 +127,27 @@ def test_owned_resources_are_known_by_every_reference_until_dropped() -> None:
     assert owned.describe("volume", "h-web") is None
     owned.drop("container", "abc123")
     assert owned.describe("container", "h-web") is None
+
+
+def test_podmans_layer_race_is_retried_inside_the_adapter() -> None:
+    answers = [EngineError("build failed: layer not known"), "sha256:abc"]
+
+    def build() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert retry_layer_race(build) == "sha256:abc"
+
+
+def test_other_build_failures_are_not_retried() -> None:
+    calls: list[int] = []
+
+    def build() -> str:
+        calls.append(1)
+        raise EngineError("build failed: no such file")
+
+    with pytest.raises(EngineError, match="no such file"):
+        retry_layer_race(build)
+    assert len(calls) == 1
