@@ -30,6 +30,8 @@ MiB = 1024 * 1024
 # JSON answers (inspect, listings, info) are kilobytes; a listing of thousands of
 # resources a few MiB. Past this the answer is not read on: the engine misbehaves.
 MAX_ANSWER = 32 * MiB
+# Streamed answers read as they come (build output, push and pull progress).
+MAX_STREAM = 64 * MiB
 
 
 @dataclass

@@ -22,6 +22,7 @@ from harness.engines._errors import CALL_DEADLINE, engine_call
 from harness.engines._labels import LabelTeardown, Owned, matching, resources
 from harness.engines._logs import capture
 from harness.engines._transport import (
+    MAX_STREAM,
     GuardedUnixAdapter,
     MiB,
     budget,
@@ -212,7 +213,9 @@ class DockerEngine(LabelTeardown):
                 f"writes only {', '.join(self.build_formats)} format images, "
                 f"not {request.format!r}"
             )
-        with self._call("build", seconds=BUILD_DEADLINE, prefix="build failed: "):
+        with self._call(
+            "build", seconds=BUILD_DEADLINE, max_bytes=MAX_STREAM, prefix="build failed: "
+        ):
             stream = self.api.build(
                 path=str(request.context),
                 dockerfile=request.containerfile,
@@ -256,13 +259,17 @@ class DockerEngine(LabelTeardown):
     def push_image(self, ref: str) -> None:
         """Push to the local registry only (dockerd treats 127.0.0.0/8 as insecure)."""
         repo, tag = split_ref(registry.require_local(ref))
-        with self._call("push", seconds=TRANSFER_DEADLINE, prefix="push failed: "):
+        with self._call(
+            "push", seconds=TRANSFER_DEADLINE, max_bytes=MAX_STREAM, prefix="push failed: "
+        ):
             self._stream(self.api.push(repo, tag=tag, stream=True, decode=True), "push")
 
     def pull_image(self, ref: str) -> str:
         """Pull from the local registry only; the local image id afterwards."""
         repo, tag = split_ref(registry.require_local(ref))
-        with self._call("pull", seconds=TRANSFER_DEADLINE, prefix="pull failed: "):
+        with self._call(
+            "pull", seconds=TRANSFER_DEADLINE, max_bytes=MAX_STREAM, prefix="pull failed: "
+        ):
             self._stream(self.api.pull(repo, tag=tag, stream=True, decode=True), "pull")
         return str(self.inspect_image(ref)["Id"])
 

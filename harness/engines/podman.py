@@ -28,6 +28,8 @@ from harness.engines._errors import CALL_DEADLINE, engine_call
 from harness.engines._labels import LabelTeardown, Owned, matching, resources
 from harness.engines._logs import capture
 from harness.engines._transport import (
+    MAX_ANSWER,
+    MAX_STREAM,
     GuardedUnixAdapter,
     MiB,
     cut_short,
@@ -243,7 +245,9 @@ class PodmanEngine(LabelTeardown):
         return retry_layer_race(lambda: self._build_once(request, fmt))
 
     def _build_once(self, request: BuildRequest, fmt: str) -> str:
-        with self._call("build", seconds=BUILD_DEADLINE, prefix="build failed: "):
+        with self._call(
+            "build", seconds=BUILD_DEADLINE, max_bytes=MAX_STREAM, prefix="build failed: "
+        ):
             try:
                 image, _log = self.client.images.build(
                     fileobj=context_tar(request.context),
@@ -284,8 +288,8 @@ class PodmanEngine(LabelTeardown):
 
     def _stream(self, path: str, params: dict[str, Any], what: str) -> list[dict[str, Any]]:
         """POST a libpod endpoint that streams JSON lines; an `error` line is a failure."""
-        with self._call(what, seconds=TRANSFER_DEADLINE):
-            response = self._post(path, params, 300)
+        with self._call(what, seconds=TRANSFER_DEADLINE, max_bytes=MAX_STREAM):
+            response = self._post(path, params, 300, max_bytes=MAX_STREAM)
             lines = [json.loads(line) for line in response.iter_lines() if line.strip()]
         for line in lines:
             if isinstance(line, dict) and line.get("error"):
@@ -525,11 +529,16 @@ class PodmanEngine(LabelTeardown):
         self._owned.drop("container", container_id)
 
     def _post(
-        self, path: str, params: dict[str, Any], timeout: float, vanished: str | None = None
+        self,
+        path: str,
+        params: dict[str, Any],
+        timeout: float,
+        vanished: str | None = None,
+        max_bytes: int | None = MAX_ANSWER,
     ) -> Any:
         """POST a libpod endpoint; `timeout` bounds each read, the call gets that much more."""
         seconds = self.call_deadline + timeout
-        with self._call(f"POST {path}", seconds=seconds, vanished=vanished):
+        with self._call(f"POST {path}", seconds=seconds, vanished=vanished, max_bytes=max_bytes):
             response = self.client.api.post(path, params=params, timeout=timeout)
             response.raise_for_status()
         return response
