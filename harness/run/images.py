@@ -251,7 +251,7 @@ class ImageCache:
                         OWNER: owner(),
                         CACHE: tag.rsplit(":", 1)[1],
                     }
-                    self._build(
+                    self.engine.build(
                         BuildRequest(
                             context=Path(tmp),
                             containerfile=CONTAINERFILE,
@@ -268,19 +268,6 @@ class ImageCache:
             self._known[tag] = ref
             self.formats[ref] = fmt if fmt != "default" else self._default_format()
         return ref
-
-    def _build(self, request: BuildRequest) -> None:
-        """Build, once more after Podman's shared-storage race: its layer-cache lookup
-        walks every image, and one removed meanwhile by another item (an `image_rm`
-        step) fails the build with "layer not known". Not a property of the build."""
-        for attempt in (1, 2, 3):
-            try:
-                self.engine.build(request)
-                return
-            except EngineError as exc:
-                if attempt == 3 or "layer not known" not in str(exc):
-                    raise
-                time.sleep(0.5 * attempt)
 
     def _default_format(self) -> str:
         """The format the engine builds when not told (its fingerprint says which)."""
