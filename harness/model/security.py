@@ -55,6 +55,7 @@ __all__ = [
     "DEVICE",
     "FLAGS",
     "FORBIDDEN",
+    "HELP",
     "HOST_BIND",
     "HOST_ENV",
     "HOST_NAMESPACE",
@@ -67,6 +68,21 @@ __all__ = [
     "inside",
     "refusal",
 ]
+
+
+# One line of help per flag, for the `harness` command and the pytest plugin.
+HELP: dict[str, str] = {
+    "--allow-host-binds": "allow host paths in mounts and volume options, --volumes-from, "
+    "host files read or written by the CLI (flagged in every report)",
+    "--allow-privileged": "allow privileged containers (flagged)",
+    "--allow-host-namespaces": "allow the host's or another container's pid/ipc/uts/user/"
+    "cgroup namespaces, pods and cgroup parents (flagged)",
+    "--allow-devices": "allow host devices, device cgroup rules and GPUs (flagged)",
+    "--allow-capabilities": "allow capabilities beyond the engine's default set (flagged)",
+    "--allow-security-opts": "allow security options, runtimes and runtime annotations (flagged)",
+    "--allow-host-env": "allow the harness's own environment, users, secrets or file "
+    "descriptors into containers, e.g. `-e NAME` (flagged)",
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,7 @@ class Policy:
         if kind in ALWAYS_ALLOWED:
             return True
         flag = FLAGS.get(kind)
-        return flag is not None and bool(getattr(self, _field(flag)))
+        return flag is not None and bool(getattr(self, field_of(flag)))
 
     @classmethod
     def from_flags(cls, given: dict[str, bool]) -> Policy:
@@ -98,7 +114,8 @@ class Policy:
         return cls(**{f.name: True for f in fields(cls)})
 
 
-def _field(flag: str) -> str:
+def field_of(flag: str) -> str:
+    """The Policy field (and argparse/pytest dest) of an `--allow-*` flag."""
     return flag.removeprefix("--").replace("-", "_")
 
 
