@@ -207,8 +207,7 @@ def _service_key(w: _Walk, where: Where, key: str, value: Any) -> None:
 
 def _service_key_more(w: _Walk, where: Where, key: str, value: Any) -> None:
     if key in ("labels", "annotations"):
-        for kind, detail in access.labels(_label_keys(value), key):
-            w.add(where, kind, detail)
+        _labels(w, where, value, key)
     elif key in ("label_file", "credential_spec", "develop"):
         w.add(where, FORBIDDEN, f"{key} is not passed (it reads or syncs host files unchecked)")
     elif key == "extends" and isinstance(value, dict) and "file" in value:
@@ -242,13 +241,12 @@ def _deploy(w: _Walk, where: Where, value: Any) -> None:
         w.add((*where, "resources", "reservations", "devices"), DEVICE, "device reservations")
 
 
-def _label_keys(value: Any) -> list[str]:
-    """Label keys of a mapping or of a `KEY=VALUE` list."""
-    if isinstance(value, dict):
-        return [str(k) for k in value]
-    if isinstance(value, list):
-        return [str(x).split("=")[0] for x in value]
-    return []
+def _labels(w: _Walk, where: Where, value: Any, what: str) -> None:
+    """`io.harness.*` in a labels mapping or `KEY=VALUE` list, at the offending entry."""
+    for i, item in _items(value):
+        key = str(i) if isinstance(value, dict) else str(item).split("=")[0]
+        for kind, detail in access.labels([key], what):
+            w.add((*where, i), kind, detail)
 
 
 def _service_volume(w: _Walk, where: Where, vol: Any) -> None:
@@ -299,8 +297,7 @@ def _resource(w: _Walk, where: Where, section: str, item: Any, kind: str) -> Non
     what = f"{section[:-1]} {where[-1]!r}"
     if item.get("external") or "name" in item:
         w.add(where, kind, f"{what} is not the project's (external or named)")
-    for finding_kind, detail in access.labels(_label_keys(item.get("labels")), what):
-        w.add((*where, "labels"), finding_kind, detail)
+    _labels(w, (*where, "labels"), item.get("labels"), what)
     driver = str(item.get("driver") or ("local" if section == "volumes" else "bridge"))
     opts = item.get("driver_opts") or {}
     if section == "volumes":

@@ -143,9 +143,11 @@ def _scenario_level(scenario: Scenario) -> list[Concern]:
         what = f"volume {name!r}"
         for kind, detail in access.volume_options(volume.options, what):
             out.append(Concern(("volumes", name, "options"), kind, detail))
-        for kind, detail in access.labels(volume.labels, what):
-            out.append(Concern(("volumes", name, "labels"), kind, detail))
+        for key in volume.labels:
+            for kind, detail in access.labels([key], what):
+                out.append(Concern(("volumes", name, "labels", key), kind, detail))
     for name, image in scenario.images.items():
-        for kind, detail in access.labels(image.labels, f"image {name!r}"):
-            out.append(Concern(("images", name, "labels"), kind, detail))
+        for key in image.labels:
+            for kind, detail in access.labels([key], f"image {name!r}"):
+                out.append(Concern(("images", name, "labels", key), kind, detail))
     return out

@@ -133,8 +133,9 @@ class RunSpec(StepSpec, kind="run"):
         for j, cap in enumerate(self.cap_add):
             for kind, detail in access.capabilities([cap]):
                 yield Concern(("cap_add", j), kind, f"{detail} (step {self.name!r})")
-        for kind, detail in access.labels(self.labels, f"step {self.name!r}"):
-            yield Concern(("labels",), kind, detail)
+        for key in self.labels:
+            for kind, detail in access.labels([key], f"step {self.name!r}"):
+                yield Concern(("labels", key), kind, detail)
         for kind, detail in access.image_ref(self.image_ref) if self.image_ref else ():
             yield Concern(("image_ref",), kind, detail)
 
