@@ -122,6 +122,7 @@ CLI_ATTEMPTS = [
     cli("volume-relative", HOST_BIND, ["--volume", "./x:/y"]),
     cli("volume-tmp-dotdot", HOST_BIND, ["-v", "{{ tmp }}/../..:/up"]),
     cli("volume-env-var", HOST_BIND, ["-v", "$HOME:/h"]),
+    cli("overlay-upperdir", HOST_BIND, ["-v", "{{ tmp }}/x:/y:O,upperdir=/etc,workdir=/w"]),
     cli("mount-bind", HOST_BIND, ["--mount", "type=bind,src=/,dst=/h"]),
     cli("mount-upper-keys", HOST_BIND, ["--mount", "TYPE=BIND,SOURCE=/,TARGET=/h"]),
     cli("mount-quoted-csv", HOST_BIND, ["--mount", '"type=bind","source=/etc",target=/h']),

@@ -113,18 +113,23 @@ def volume_arg(value: str) -> list[Finding]:
     """`-v SRC:DST[:OPTS]` / `-v DST`: a host path, a scenario volume, or anonymous."""
     if ":" not in value:
         return []  # `-v /data`: an anonymous volume, created and labelled with the container
-    source = value.split(":", 1)[0]
-    if source.startswith(("/", ".", "~", "$")) or "{{ tmp" in source or "{{tmp" in source:
-        return host_path(source, "bind mount")
-    if VOLUME_PLACEHOLDER.match(source):
-        return []
-    return [
-        (
-            FORBIDDEN,
-            f"volume {source!r} is not a scenario volume: a -v volume gets no harness "
-            "labels, so name one of the scenario's with {{ volumes.NAME }}",
-        )
+    source, _, rest = value.partition(":")
+    # Podman's overlay options name host directories: `:O,upperdir=/…,workdir=/…`.
+    out = [
+        finding
+        for item in rest.partition(":")[2].split(",")
+        if item.partition("=")[0].strip().lower() in ("upperdir", "workdir")
+        for finding in host_path(item.partition("=")[2], "overlay directory")
     ]
+    if source.startswith(("/", ".", "~", "$")) or "{{ tmp" in source or "{{tmp" in source:
+        return out + host_path(source, "bind mount")
+    if VOLUME_PLACEHOLDER.match(source):
+        return out
+    unlabelled = (
+        f"volume {source!r} is not a scenario volume: a -v volume gets no harness "
+        "labels, so name one of the scenario's with {{ volumes.NAME }}"
+    )
+    return [*out, (FORBIDDEN, unlabelled)]
 
 
 def mount_arg(value: str) -> list[Finding]:
