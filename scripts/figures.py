@@ -41,6 +41,8 @@ from tests.e2e.crash_support import (  # noqa: E402
 from tests.hostile_cases import MUTATIONS, TRAPS, dump, mutate, position_pattern  # noqa: E402
 
 LOST: list[str] = []
+# What the library's namespace and capability scenarios need (see tests/library.py).
+LIBRARY_FLAGS = ("--allow-host-namespaces", "--allow-capabilities")
 
 
 def engines() -> list[Engine]:
@@ -56,7 +58,18 @@ def full_runs(count: int, scenarios: str, targets: list[Engine], work: Path) -> 
     for i in range(count):
         out = work / f"full-{i}"
         started = time.monotonic()
-        done = harness("run", scenarios, *BOTH, "-j", "2", "-q", "--out", str(out), timeout=3600)
+        done = harness(
+            "run",
+            scenarios,
+            *LIBRARY_FLAGS,
+            *BOTH,
+            "-j",
+            "2",
+            "-q",
+            "--out",
+            str(out),
+            timeout=3600,
+        )
         took = time.monotonic() - started
         if not (out / "results.json").exists():
             LOST.append(f"full run {i}: no results.json (exit {done.returncode})")

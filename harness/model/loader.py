@@ -287,7 +287,8 @@ def _security(
         if policy.allows(concern.kind):
             flags.append(concern.detail)
         else:
-            errors.append(ScenarioError(doc.locate(file, concern.where), refusal(concern)))
+            where = concern.at or doc.locate(file, concern.where)
+            errors.append(ScenarioError(where, refusal(concern)))
     return errors, tuple(flags)
 
 
