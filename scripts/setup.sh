@@ -102,8 +102,17 @@ if [ "$OFFLINE" = "1" ]; then
   { echo "# harness offline resolv.conf (scripts/setup.sh): the engines' upstream is loopback"
     grep -vE '^[[:space:]]*(nameserver|#|;)' /etc/resolv.conf 2>/dev/null || true
     echo "nameserver 0.0.0.0"; } > "$OFFLINE_RESOLV.tmp" && mv "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"
-  OFFLINE_NS=(unshare -m --propagation private
-    sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$OFFLINE_RESOLV")
+  # Only the mount holding /etc/resolv.conf turns private in the daemon's namespace, so
+  # the bind never reaches the host; other mounts keep their propagation, above all
+  # /run/netns, shared like iproute2 and Podman make it: container network namespaces
+  # are nsfs mounts there, and every Podman process (the service, conmon's cleanup, a
+  # second service, the host's podman CLI) must see them ("unknown FS magic" otherwise).
+  mkdir -p /run/netns
+  mountpoint -q /run/netns || mount --bind /run/netns /run/netns
+  mount --make-shared /run/netns
+  OFFLINE_NS=(unshare -m --propagation unchanged sh -c '
+    mount --make-private "$(findmnt -n -o TARGET -T /etc/resolv.conf)" &&
+    mount --bind "$0" /etc/resolv.conf && exec "$@"' "$OFFLINE_RESOLV")
   # The same servers for dockerd's containers whatever namespace it runs in (see below).
   DOCKERD_ARGS+=(--dns 0.0.0.0)
   log "offline safety net on"
