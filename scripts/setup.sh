@@ -99,9 +99,12 @@ if [ "$OFFLINE" = "1" ]; then
     grep -qE "^127\.0\.0\.1[[:space:]]+$h\$" /etc/hosts || echo "127.0.0.1 $h" >> /etc/hosts
   done
   mkdir -p "$STATE_DIR"
-  { echo "# harness offline resolv.conf (scripts/setup.sh): the engines' upstream is loopback"
-    grep -vE '^[[:space:]]*(nameserver|#|;)' /etc/resolv.conf 2>/dev/null || true
-    echo "nameserver 0.0.0.0"; } > "$OFFLINE_RESOLV.tmp" && mv "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"
+  # No comment line: containers on networks without the engine's DNS get a copy of it.
+  # Replaced only when it changes: a running daemon's bind mount keeps the old file.
+  { grep -vE '^[[:space:]]*(nameserver|#|;)' /etc/resolv.conf 2>/dev/null || true
+    echo "nameserver 0.0.0.0"; } > "$OFFLINE_RESOLV.tmp"
+  if cmp -s "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"; then rm -f "$OFFLINE_RESOLV.tmp"
+  else mv "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"; fi
   # Only the mount holding /etc/resolv.conf turns private in the daemon's namespace, so
   # the bind never reaches the host; other mounts keep their propagation, above all
   # /run/netns, shared like iproute2 and Podman make it: container network namespaces
