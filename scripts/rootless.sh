@@ -50,7 +50,11 @@ fi
 rm -f "$sock"
 log "starting the rootless Podman API service on $sock"
 cd "$HOME_DIR"
-nohup runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" XDG_RUNTIME_DIR="$run_dir" \
+# Offline (setup.sh passes the file): in its own mount namespace with the loopback-only
+# resolv.conf, which the rootless pause process, slirp4netns and aardvark-dns inherit.
+ns=()
+[ -n "${HARNESS_OFFLINE_RESOLV:-}" ] && ns=(bash "$(dirname "$0")/offline-ns.sh" "$HARNESS_OFFLINE_RESOLV")
+nohup "${ns[@]}" runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" XDG_RUNTIME_DIR="$run_dir" \
   ${CONTAINERS_CONF:+CONTAINERS_CONF="$CONTAINERS_CONF"} \
   podman system service --time=0 "unix://$sock" >"$STATE_DIR/podman-rootless.log" 2>&1 &
 for _ in $(seq 1 60); do up && break; sleep 0.5; done

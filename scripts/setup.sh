@@ -105,17 +105,12 @@ if [ "$OFFLINE" = "1" ]; then
     echo "nameserver 0.0.0.0"; } > "$OFFLINE_RESOLV.tmp"
   if cmp -s "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"; then rm -f "$OFFLINE_RESOLV.tmp"
   else mv "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"; fi
-  # Only the mount holding /etc/resolv.conf turns private in the daemon's namespace, so
-  # the bind never reaches the host; other mounts keep their propagation, above all
-  # /run/netns, shared like iproute2 and Podman make it: container network namespaces
-  # are nsfs mounts there, and every Podman process (the service, conmon's cleanup, a
-  # second service, the host's podman CLI) must see them ("unknown FS magic" otherwise).
+  # Container network namespaces are nsfs mounts under /run/netns: shared, so the
+  # daemons' namespaces and the host see the same ones (see scripts/offline-ns.sh).
   mkdir -p /run/netns
   mountpoint -q /run/netns || mount --bind /run/netns /run/netns
   mount --make-shared /run/netns
-  OFFLINE_NS=(unshare -m --propagation unchanged sh -c '
-    mount --make-private "$(findmnt -n -o TARGET -T /etc/resolv.conf)" &&
-    mount --bind "$0" /etc/resolv.conf && exec "$@"' "$OFFLINE_RESOLV")
+  OFFLINE_NS=(bash "$ROOT/scripts/offline-ns.sh" "$OFFLINE_RESOLV")
   # The same servers for dockerd's containers whatever namespace it runs in (see below).
   DOCKERD_ARGS+=(--dns 0.0.0.0)
   log "offline safety net on"
@@ -219,7 +214,8 @@ fi
 
 # --- opt-in rootless Podman (the podman-rootless engine) ---
 if [ "${HARNESS_ROOTLESS:-0}" = "1" ]; then
-  bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
+  HARNESS_OFFLINE_RESOLV="$([ "$OFFLINE" = "1" ] && echo "$OFFLINE_RESOLV")" \
+    bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
 fi
 
 # --- Python environment ---
