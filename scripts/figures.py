@@ -160,8 +160,11 @@ def daemon_fault(work: Path) -> bool:
     """Kill a private Podman service mid-run; podman `error`, docker finishes, exit 3."""
     sock = Path(f"/tmp/harness-figures-{os.getpid()}.sock")
     env = {**os.environ, "CONTAINERS_CONF": "/var/lib/harness/containers.conf"}
+    resolv = Path("/var/lib/harness/resolv.conf")  # the setup's offline safety net
+    offline_ns = Path(__file__).resolve().parent / "offline-ns.sh"
+    offline = ["bash", str(offline_ns), str(resolv)] if resolv.exists() else []
     service = subprocess.Popen(
-        ["podman", "system", "service", "--time=0", f"unix://{sock}"],
+        [*offline, "podman", "system", "service", "--time=0", f"unix://{sock}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     shared, docker = create_engine("podman"), create_engine("docker")
