@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from harness.images import ImageCache
 
 from harness.engines import create_engine
 from harness.engines.base import ContainerSpec, Engine
-from harness.images import ImageCache
 from harness.labels import RUN, new_run_id, resource_labels
 
 pytestmark = pytest.mark.engine
