@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -21,7 +23,7 @@ from typing import Any
 
 from harness.engines.base import Engine, EngineInfo, Unsupported
 from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTimeout
-from harness.labels import RUN, new_run_id, resource_labels
+from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario
 from harness.run.images import ImageCache
 from harness.run.janitor import audit_run, sweep_scenario, sweep_stale
@@ -122,6 +124,9 @@ def run_one(
         deadline=started + scenario.timeout,
         tmp=Path(tempfile.mkdtemp(prefix="harness-")),
     )
+    watchdog = threading.Timer(scenario.timeout, _expire, args=(ctx,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         outcome = _run_and_judge(ctx, cache)
     except Unsupported as exc:
@@ -141,18 +146,52 @@ def run_one(
             error=f"{engine.name} failed: {type(exc).__name__}: {exc}",
         )
     finally:
+        watchdog.cancel()
+        watchdog.join()  # a removal it started finishes before teardown's audit
         leftovers = _teardown(ctx)
     outcome.leftovers = leftovers
     outcome.duration_s = round(time.monotonic() - started, 3)
     return outcome
 
 
+def _expire(ctx: StepContext) -> None:
+    """The scenario's deadline passed with a step still running: kill and remove its
+    containers, so that whatever the step waits on (a stop that SIGTERM cannot end, a
+    healthcheck that hangs, a wait) returns now; the next check records the error.
+
+    The kill goes to each container's own init process by its host PID first: Podman
+    holds a container's lock for the whole of a `stop`, so an API kill or removal would
+    wait behind it."""
+    for document in list(ctx.inspects.values()):
+        _kill_init(document)
+    selector = {RUN: ctx.run_id, SCENARIO: ctx.loaded.scenario.id, ENGINE: ctx.engine.name}
+    with contextlib.suppress(Exception):
+        ctx.engine.remove_labelled(selector)
+
+
+def _kill_init(inspect: dict[str, Any]) -> None:
+    """SIGKILL a container's init process, if that PID still is the container's (its
+    cgroup names the container id): never another process that reused the PID."""
+    pid = (inspect.get("State") or {}).get("Pid")
+    cid = str(inspect.get("Id") or "")
+    if not isinstance(pid, int) or pid <= 0 or len(cid) < 12:
+        return
+    try:
+        if cid not in Path(f"/proc/{pid}/cgroup").read_text():
+            return
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        return
+
+
 def _check_cancel(ctx: StepContext, step: str = "") -> None:
     if ctx.cancel.is_set():
         raise Interrupted("interrupted before this scenario finished")
     if ctx.past_deadline():
-        where = f" before step {step!r}" if step else " before its checks"
         timeout = ctx.loaded.scenario.timeout
+        where = f" before step {step!r}" if step else " before its checks"
+        if ctx.current_step:
+            where = f" during step {ctx.current_step!r} (its containers were removed)"
         raise StepTimeout(f"the scenario exceeded its timeout ({timeout:g} s){where}")
 
 
@@ -168,7 +207,14 @@ def _run_and_judge(ctx: StepContext, cache: ImageCache) -> EngineOutcome:
             family.setup(ctx)
     for step in scenario.steps:
         _check_cancel(ctx, str(step.spec.name))
-        KINDS[step.kind].run(ctx, step.spec)
+        ctx.current_step = step.spec.name
+        try:
+            KINDS[step.kind].run(ctx, step.spec)
+        except Exception:
+            _check_cancel(ctx)  # the deadline removed what the step was using: say that
+            raise
+        _check_cancel(ctx)
+        ctx.current_step = ""
     _check_cancel(ctx)
     hung = unasked_timeouts(scenario, ctx.observations)
     if hung:

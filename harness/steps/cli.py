@@ -3,14 +3,12 @@ exit status and output a user sees."""
 
 from __future__ import annotations
 
-import subprocess
-
-from harness.engines._util import text
 from harness.errors import EngineError
 from harness.model.confine import escapes
 from harness.model.specs.cli import CliSpec
 from harness.steps.context import StepContext
 from harness.steps.kinds import Family, StepKind
+from harness.steps.process import run_bounded
 
 
 def run_cli(ctx: StepContext, spec: CliSpec) -> None:
@@ -33,31 +31,18 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
         outside = escapes([ctx.expand(o) for o in spec.options], ctx.tmp)
         if outside:
             raise EngineError(f"{spec.name}: {outside[0]} leaves the scenario's {{{{ tmp }}}}")
-    try:
-        # In the scenario's temporary directory: conmon inherits the cwd and writes
-        # files there (an `oom` file when the container is OOM-killed).
-        done = subprocess.run(
-            argv,
-            capture_output=True,
-            timeout=spec.timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-            cwd=ctx.tmp,
-        )
-    except subprocess.TimeoutExpired as exc:
-        ctx.record(
-            step, exit_code=None, timed_out=True, stdout=text(exc.stdout), stderr=text(exc.stderr)
-        )
-        return
-    except FileNotFoundError as exc:
-        raise EngineError(f"{ctx.engine.name} CLI not found: {exc}") from None
+    # In the scenario's temporary directory: conmon inherits the cwd and writes files
+    # there (an `oom` file when the container is OOM-killed).
+    done = run_bounded(argv, spec.timeout, cwd=ctx.tmp, stop=ctx.stopping)
     ctx.record(
         step,
-        exit_code=done.returncode,
-        timed_out=False,
-        stdout=text(done.stdout),
-        stderr=text(done.stderr),
+        exit_code=done.exit_code,
+        timed_out=done.timed_out,
+        stdout=done.stdout,
+        stderr=done.stderr,
     )
+    if done.truncated:  # the cut is marked in the text; the sizes say how much
+        ctx.record(step, output_bytes={"stdout": done.stdout_size, "stderr": done.stderr_size})
 
 
 FAMILY = Family("cli", (StepKind(CliSpec, run_cli),))

@@ -12,12 +12,11 @@ start (its first passing health check ended before the dependent started).
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.engines._util import text, timestamp_ns
+from harness.engines._util import timestamp_ns
 from harness.engines.base import compose_provider
 from harness.errors import EngineError
 from harness.labels import RUN, SCENARIO, short_hash
@@ -25,6 +24,7 @@ from harness.model import compose_file
 from harness.model.specs.compose import ComposeDownSpec, ComposeUpSpec
 from harness.steps.context import StateKey, StepContext
 from harness.steps.kinds import Family, StepKind
+from harness.steps.process import run_bounded
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -47,27 +47,23 @@ def project_name(run_id: str, scenario_id: str, engine: str) -> str:
     return f"h{run_id[-6:].lower()}{short_hash(scenario_id, engine)}".replace("-", "")
 
 
-def _compose(ctx: StepContext, args: list[str], timeout: float) -> tuple[int | None, str, str]:
-    """Run the compose tool on the rendered file -> (exit code, None on timeout; out; err)."""
+def _compose(
+    ctx: StepContext, args: list[str], timeout: float, teardown: bool = False
+) -> tuple[int | None, str, str]:
+    """Run the compose tool on the rendered file -> (exit code, None on timeout; out; err).
+    A step's run stops with the scenario (interrupt, deadline); teardown's always runs."""
     cli = compose_provider(ctx.engine).compose_cli()
     state = ctx.state(COMPOSE)
     assert state.file is not None
     argv = [*cli.argv, "-p", state.project, "-f", str(state.file), *args]
-    try:
-        done = subprocess.run(
-            argv,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-            cwd=state.file.parent,
-            env={**os.environ, **cli.env},
-        )
-    except subprocess.TimeoutExpired as exc:
-        return None, text(exc.stdout), text(exc.stderr)
-    except FileNotFoundError as exc:
-        raise EngineError(f"{ctx.engine.name}: compose tool not found: {exc}") from None
-    return done.returncode, text(done.stdout), text(done.stderr)
+    done = run_bounded(
+        argv,
+        timeout,
+        cwd=state.file.parent,
+        env={**os.environ, **cli.env},
+        stop=(lambda: False) if teardown else ctx.stopping,
+    )
+    return done.exit_code, done.stdout, done.stderr
 
 
 def _prepare(ctx: StepContext, spec: ComposeUpSpec) -> None:
@@ -182,7 +178,7 @@ def cleanup(ctx: StepContext) -> list[str]:
     if ctx.state(COMPOSE).file is None:
         return []
     try:
-        _compose(ctx, ["down", "-v", "-t", "0"], 120)
+        _compose(ctx, ["down", "-v", "-t", "0"], 120, teardown=True)
     except EngineError as exc:
         return [f"compose:{ctx.state(COMPOSE).project} ({exc})"]
     return []

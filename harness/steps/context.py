@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from harness.engines._util import text
-from harness.engines.base import Engine
+from harness.engines.base import Engine, captured_logs
 from harness.errors import EngineError
 from harness.labels import resource_name
 from harness.model.loader import PLACEHOLDER, LoadedScenario
@@ -56,6 +56,7 @@ class StepContext:
     anonymous: set[str] = field(default_factory=set)
     cancel: threading.Event = field(default_factory=threading.Event)  # set on SIGINT/SIGTERM
     deadline: float | None = None  # time.monotonic() by which the scenario must be done
+    current_step: str = ""  # the step running now, for a deadline that passes during it
     _state: dict[StateKey[Any], Any] = field(default_factory=dict)
 
     def state(self, key: StateKey[T]) -> T:
@@ -125,8 +126,12 @@ class StepContext:
     def capture(self, step: str, container_id: str) -> None:
         """Record a container's output and state as the step's observations."""
         try:
-            out, err = self.engine.logs(container_id)
-            self.record(step, stdout=text(out), stderr=text(err))
+            logs = captured_logs(self.engine, container_id)
+            self.record(step, stdout=text(logs.stdout), stderr=text(logs.stderr))
+            if logs.truncated:  # the cut is marked in the text; the sizes say how much
+                self.record(
+                    step, output_bytes={"stdout": logs.stdout_size, "stderr": logs.stderr_size}
+                )
         except EngineError as exc:
             self.record(step, logs_error=str(exc))
         try:
