@@ -21,6 +21,7 @@ from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
 from harness.labels import CACHE, RUN
 from harness.loader import load_all
 from harness.report import write_reports
+from harness.report.escape import terminal
 from harness.results import to_document
 from harness.runner import run_scenarios
 from harness.scenario import scenario_json_schema
@@ -150,13 +151,19 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Every input is untrusted: checked against the schema first (exit 2 with the
+    file and JSON path), then rendered by reports that escape every string."""
     from harness.merge import merge_documents
-    from harness.results import read_results
+    from harness.results_input import BadResults, load_results
 
-    documents = [read_results(Path(p)) for p in args.results]
+    try:
+        documents = [load_results(Path(p)) for p in args.results]
+    except BadResults as exc:
+        print(f"error: {terminal(str(exc))}", file=sys.stderr)
+        return BAD_INPUT
     document = merge_documents(documents) if len(documents) > 1 else documents[0]
     paths = write_reports(document, Path(args.out))
-    print("wrote " + ", ".join(str(p) for p in paths))
+    print(terminal("wrote " + ", ".join(str(p) for p in paths)))
     return _exit_code(document)
 
 
