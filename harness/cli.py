@@ -20,9 +20,11 @@ from harness.engines.base import CacheCleaner, Engine
 from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
 from harness.labels import CACHE, RUN
 from harness.loader import load_all
+from harness.redact import scenario_secrets
+from harness.redaction import text_redactor
 from harness.report import write_reports
 from harness.report.escape import terminal
-from harness.results import to_document
+from harness.results import ResultsInvalid, to_document
 from harness.runner import run_scenarios
 from harness.scenario import scenario_json_schema
 from harness.security import Policy
@@ -66,14 +68,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.filter:
         scenarios = [s for s in scenarios if args.filter in s.scenario.id]
     engines = _engines(args.engine, _urls(args.url))
+    masks = {
+        s.scenario.id: text_redactor(
+            scenario_secrets(s.scenario, s.directory), [s.scenario.id, *(e.name for e in engines)]
+        )
+        for s in scenarios
+    }
 
     def progress(scenario_id: str, engine: str, outcome: EngineOutcome) -> None:
         if not args.quiet:
-            detail = f" ({outcome.error})" if outcome.error else ""
-            print(
-                f"{outcome.status:>5}  {scenario_id} [{engine}] {outcome.duration_s:.1f}s{detail}",
-                file=sys.stderr,
+            # The error may quote a build log: masked like the results, and made inert.
+            detail = f" ({masks[scenario_id](outcome.error)})" if outcome.error else ""
+            line = (
+                f"{outcome.status:>5}  {scenario_id} [{engine}] {outcome.duration_s:.1f}s{detail}"
             )
+            print(terminal(line), file=sys.stderr)
 
     with interrupt_once() as interrupt:
         try:
@@ -85,11 +94,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         paths = write_reports(document, Path(args.out))
     counts = ", ".join(f"{n} {v}" for v, n in document["summary"].items() if n)
     print(f"{len(document['scenarios'])} scenarios: {counts}")
+    for warning in document["run"].get("warnings", []):
+        print(terminal(f"warning: {warning}"), file=sys.stderr)
     for engine in document["engines"]:
         if not engine["available"]:
-            print(f"engine {engine['name']} unavailable: {engine['error']}")
+            print(terminal(f"engine {engine['name']} unavailable: {engine['error']}"))
         elif engine["error"]:
-            print(f"engine {engine['name']}: {engine['error']}")
+            print(terminal(f"engine {engine['name']}: {engine['error']}"))
     for name, left in result.leftovers.items():
         print(f"engine {name}: {len(left)} leftovers found after the run (removed)")
     if result.incomplete:
@@ -259,10 +270,14 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except ScenarioErrors as exc:
         for error in exc.errors:
-            print(error.args[0], file=sys.stderr)
+            print(terminal(error.args[0]), file=sys.stderr)
         return BAD_INPUT
     except EngineUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(terminal(f"error: {exc}"), file=sys.stderr)
+        return ENGINE_TROUBLE
+    except ResultsInvalid as exc:
+        # The raw results are in the side file the message names; no report was rendered.
+        print(terminal(f"error: {exc}"), file=sys.stderr)
         return ENGINE_TROUBLE
     except KeyboardInterrupt:
         return 130

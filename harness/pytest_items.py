@@ -22,6 +22,8 @@ from harness.errors import ScenarioErrors
 from harness.item_verdict import BROKEN, FAILED, KNOWN, SKIPPED, decidable_divergences, judge
 from harness.loader import LoadedScenario, load_scenario
 from harness.pytest_session import OUTCOME_PROPERTY, SESSION
+from harness.redact import scenario_secrets
+from harness.redaction import TextMask, text_redactor
 from harness.wire import outcome_from_wire, outcome_to_wire
 
 # A YAML file is a scenario when it says so at the top level: `schema: 1` and an `id:`.
@@ -98,6 +100,11 @@ class ScenarioItem(pytest.Item):
         super().__init__(**kwargs)
         self.loaded = loaded
         self.engine = engine
+        # What this item prints or hands to pytest (failures, skip reasons, the outcome
+        # in user_properties, which --junitxml writes out) is masked like results.json.
+        self.mask: TextMask = text_redactor(
+            scenario_secrets(loaded.scenario, loaded.directory), [loaded.scenario.id, engine]
+        )
 
     def setup(self) -> None:
         slot = self.config.stash[SESSION].slot(self.engine)
@@ -106,7 +113,7 @@ class ScenarioItem(pytest.Item):
             self._publish(
                 EngineOutcome(status="error", error=f"engine unavailable: {slot.info.error}")
             )
-            pytest.skip(f"engine {self.engine} unavailable: {slot.info.error}")
+            pytest.skip(self.mask(f"engine {self.engine} unavailable: {slot.info.error}"))
 
     def runtest(self) -> None:
         state = self.config.stash[SESSION]
@@ -114,7 +121,7 @@ class ScenarioItem(pytest.Item):
         outcome = outcome_from_wire(self._publish(state.run(self.loaded, self.engine)))
         found = judge(self.loaded.scenario, self.engine, outcome)
         if found.kind == SKIPPED:
-            pytest.skip(found.reason)
+            pytest.skip(self.mask(found.reason))
         if found.kind == BROKEN:
             raise ScenarioBroken(found.reason)
         if found.kind == FAILED:
@@ -129,7 +136,7 @@ class ScenarioItem(pytest.Item):
             "file": str(self.loaded.path),
             "scenario": self.loaded.scenario.id,
             "engine": self.engine,
-            "outcome": wire,
+            "outcome": self.mask.data(wire),
             "engine_state": state.engine_payload(self.engine),
         }
         self.user_properties.append((OUTCOME_PROPERTY, payload))
@@ -159,7 +166,7 @@ class ScenarioItem(pytest.Item):
         if isinstance(excinfo.value, (ScenarioFailure, ScenarioBroken, KnownDivergenceSeen)):
             kind = "could not run" if isinstance(excinfo.value, ScenarioBroken) else "failed"
             head = f"{self.loaded.scenario.id} {kind} on {self.engine}"
-            return f"{head}\n{excinfo.value}"
+            return self.mask(f"{head}\n{excinfo.value}")
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:
