@@ -126,9 +126,11 @@ def cmd_engines(args: argparse.Namespace) -> int:
         for info in infos:
             state = info["version"] if info["available"] else f"unavailable: {info['error']}"
             print(
-                f"{info['name']:<20} {state}  runtime={info['runtime']} "
-                f"cgroup=v{info['cgroup_version']} storage={info['storage_driver']} "
-                f"network={info['network_backend']} build={info['default_build_format']}"
+                terminal(
+                    f"{info['name']:<20} {state}  runtime={info['runtime']} "
+                    f"cgroup=v{info['cgroup_version']} storage={info['storage_driver']} "
+                    f"network={info['network_backend']} build={info['default_build_format']}"
+                )
             )
     return OK if all(i["available"] for i in infos) else ENGINE_TROUBLE
 
@@ -154,7 +156,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
                 images = len(engine.remove_cache_images(CACHE))
             print(f"{engine.name}: removed {removed} resources{detail}, {images} cached image tags")
         except (EngineError, EngineUnavailable) as exc:
-            print(f"{engine.name}: {exc}", file=sys.stderr)
+            print(terminal(f"{engine.name}: {exc}"), file=sys.stderr)
             status = ENGINE_TROUBLE
         finally:
             engine.close()
