@@ -57,26 +57,45 @@ STATUSES = ("pass", "fail", "error", "unsupported")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def _protected(path: tuple[str, ...]) -> bool:
-    for pattern in PROTECTED:
-        if len(path) >= len(pattern) and all(
-            p in ("*", step) for p, step in zip(pattern, path, strict=False)
-        ):
-            return True
-    return False
+Trie = dict[str, Any]
+_END = ""  # marks a protected node in the trie (no key of the document is "" there)
 
 
-def _owned_words(value: Any, path: tuple[str, ...], words: set[str]) -> None:
+def _trie(patterns: Iterable[tuple[str, ...]]) -> Trie:
+    root: Trie = {}
+    for pattern in patterns:
+        node = root
+        for step in pattern:
+            node = node.setdefault(step, {})
+        node[_END] = True
+    return root
+
+
+_TRIE = _trie(PROTECTED)
+
+
+def _step(nodes: list[Trie], key: str) -> tuple[list[Trie], bool]:
+    """The trie nodes below `nodes` for `key` (or any key), and whether it is protected.
+    Off the trie (most of a document) the list is empty and costs nothing."""
+    if not nodes:
+        return nodes, False
+    below = [n[k] for n in nodes for k in (key, "*") if k in n]
+    return below, any(_END in n for n in below)
+
+
+def _owned_words(value: Any, nodes: list[Trie], protected: bool, words: set[str]) -> None:
     """Every value of a protected field, and every key, with the words inside them."""
     if isinstance(value, dict):
         for k, v in value.items():
             words.add(str(k))
             words.update(_WORD.findall(str(k)))
-            _owned_words(v, (*path, str(k)), words)
+            below, owned = _step(nodes, str(k))
+            _owned_words(v, below, protected or owned, words)
     elif isinstance(value, list):
+        below, owned = _step(nodes, "*")
         for v in value:
-            _owned_words(v, (*path, "*"), words)
-    elif isinstance(value, str) and _protected(path):
+            _owned_words(v, below, protected or owned, words)
+    elif protected and isinstance(value, str):
         words.add(value)
         words.update(_WORD.findall(value))
 
@@ -84,7 +103,7 @@ def _owned_words(value: Any, path: tuple[str, ...], words: set[str]) -> None:
 def vocabulary(document: dict[str, Any]) -> set[str]:
     """Words the results themselves use: a secret equal to one is unsafe to mask."""
     words = {*VERDICTS, *STATUSES, "true", "false", "null", "docker", "podman", MASK}
-    _owned_words(document, (), words)
+    _owned_words(document, [_TRIE], False, words)
     return {w.lower() for w in words}
 
 
@@ -96,21 +115,23 @@ def _unsafe(secret: Secret, words: set[str]) -> str | None:
     return None
 
 
-def _walk(value: Any, path: tuple[str, ...], secrets: list[str], under_env: bool) -> Any:
-    if _protected(path):
-        return value
+def _walk(value: Any, nodes: list[Trie], secrets: list[str], under_env: bool) -> Any:
     if isinstance(value, str):
         return _text(value, secrets)
     if isinstance(value, list):
-        return [_walk(v, (*path, "*"), secrets, under_env) for v in value]
+        below, owned = _step(nodes, "*")
+        return [v if owned else _walk(v, below, secrets, under_env) for v in value]
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
+            below, owned = _step(nodes, str(k))
             env_like = under_env or (isinstance(k, str) and k.lower() in _ENV_KEYS)
-            if env_like and isinstance(k, str) and is_secret(k) and isinstance(v, str):
+            if owned:
+                out[k] = v
+            elif env_like and isinstance(k, str) and is_secret(k) and isinstance(v, str):
                 out[k] = MASK
             else:
-                out[k] = _walk(v, (*path, str(k)), secrets, env_like and isinstance(v, dict))
+                out[k] = _walk(v, below, secrets, env_like and isinstance(v, dict))
         return out
     return value
 
@@ -131,7 +152,7 @@ def redact_document(document: dict[str, Any], secrets: Iterable[Secret]) -> dict
                 "masked only where its key names it"
             )
     ordered = sorted(applied, key=len, reverse=True)
-    out = dict(_walk(document, (), ordered, False))
+    out = dict(_walk(document, [_TRIE], ordered, False))
     if warnings:
         run = dict(out["run"])
         run["warnings"] = [*run.get("warnings", []), *dict.fromkeys(warnings)]
