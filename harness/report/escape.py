@@ -23,7 +23,7 @@ _CONTROL = re.compile(
 # autolinks (scheme ':' and '@' of e-mail addresses) and emoji short codes.
 # An escaped '@' still autolinks an e-mail address on GitHub; a zero-width space after it does not.
 _MD_ESCAPES = str.maketrans(
-    {ch: "\\" + ch for ch in "\\`*_{}[]()#+!|~<>&:$=^"} | {"@": "\\@&#8203;"}
+    {ch: "\\" + ch for ch in "\\`*_{}[]()#+!|~<>&:$^"} | {"@": "\\@&#8203;"}
 )
 _WWW = re.compile(r"(?i)(www)\.")
 
