@@ -20,7 +20,7 @@ from harness.labels import CACHE, RUN
 from harness.model.loader import load_all
 from harness.model.redact import scenario_secrets
 from harness.model.scenario import scenario_json_schema
-from harness.model.security import Policy
+from harness.model.security import HELP, Policy, field_of
 from harness.report import write_reports
 from harness.report.escape import terminal
 from harness.results.document import ResultsInvalid, to_document
@@ -63,7 +63,7 @@ def _exit_code(document: dict[str, Any]) -> int:
 
 
 def _policy(args: argparse.Namespace) -> Policy:
-    return Policy(allow_host_binds=args.allow_host_binds, allow_privileged=args.allow_privileged)
+    return Policy.from_flags(vars(args))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -209,16 +209,9 @@ def _engine_opts(p: argparse.ArgumentParser) -> None:
 
 
 def _security_opts(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--allow-host-binds",
-        action="store_true",
-        help="allow bind mounts of host paths outside the scenario's directory (flagged)",
-    )
-    p.add_argument(
-        "--allow-privileged",
-        action="store_true",
-        help="allow privileged containers (flagged in the report)",
-    )
+    """One `--allow-*` flag per kind of host access (harness.model.security)."""
+    for flag, text in HELP.items():
+        p.add_argument(flag, action="store_true", dest=field_of(flag), help=text)
 
 
 def _add_run(sub: Subparsers) -> None:

@@ -41,6 +41,8 @@ from tests.e2e.crash_support import (  # noqa: E402
 from tests.hostile_cases import MUTATIONS, TRAPS, dump, mutate, position_pattern  # noqa: E402
 
 LOST: list[str] = []
+# What the library's namespace and capability scenarios need (see tests/library.py).
+LIBRARY_FLAGS = ("--allow-host-namespaces", "--allow-capabilities")
 
 
 def engines() -> list[Engine]:
@@ -56,7 +58,18 @@ def full_runs(count: int, scenarios: str, targets: list[Engine], work: Path) -> 
     for i in range(count):
         out = work / f"full-{i}"
         started = time.monotonic()
-        done = harness("run", scenarios, *BOTH, "-j", "2", "-q", "--out", str(out), timeout=3600)
+        done = harness(
+            "run",
+            scenarios,
+            *LIBRARY_FLAGS,
+            *BOTH,
+            "-j",
+            "2",
+            "-q",
+            "--out",
+            str(out),
+            timeout=3600,
+        )
         took = time.monotonic() - started
         if not (out / "results.json").exists():
             LOST.append(f"full run {i}: no results.json (exit {done.returncode})")
@@ -147,8 +160,11 @@ def daemon_fault(work: Path) -> bool:
     """Kill a private Podman service mid-run; podman `error`, docker finishes, exit 3."""
     sock = Path(f"/tmp/harness-figures-{os.getpid()}.sock")
     env = {**os.environ, "CONTAINERS_CONF": "/var/lib/harness/containers.conf"}
+    resolv = Path("/var/lib/harness/resolv.conf")  # the setup's offline safety net
+    offline_ns = Path(__file__).resolve().parent / "offline-ns.sh"
+    offline = ["bash", str(offline_ns), str(resolv)] if resolv.exists() else []
     service = subprocess.Popen(
-        ["podman", "system", "service", "--time=0", f"unix://{sock}"],
+        [*offline, "podman", "system", "service", "--time=0", f"unix://{sock}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     shared, docker = create_engine("podman"), create_engine("docker")

@@ -32,9 +32,7 @@ def expectation(project: Path) -> dict[str, object]:
 
 def actual(project: Path, local_images: list[str]) -> set[Key]:
     inputs = load_inputs([str(project)], frozenset(local_images))
-    return {
-        (f.rule.id, os.path.relpath(f.path, project), f.line, f.column) for f in lint(inputs)
-    }
+    return {(f.rule.id, os.path.relpath(f.path, project), f.line, f.column) for f in lint(inputs)}
 
 
 def expected_keys(document: dict[str, object]) -> set[Key]:
@@ -68,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         wanted = expected_keys(document)
         tp, fp, fn = len(found & wanted), len(found - wanted), len(wanted - found)
         true_pos, false_pos, false_neg = true_pos + tp, false_pos + fp, false_neg + fn
-        print(f"{project.name:20} expected {len(wanted):2}  found {len(found):2}  "
-              f"missed {fn}  extra {fp}")
+        print(
+            f"{project.name:20} expected {len(wanted):2}  found {len(found):2}  "
+            f"missed {fn}  extra {fp}"
+        )
         for key in sorted(wanted - found):
             print(f"   missed {key}")
         for key in sorted(found - wanted):
@@ -78,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 1.0
     recall = true_pos / (true_pos + false_neg) if true_pos + false_neg else 1.0
-    print(f"precision {precision:.3f}  recall {recall:.3f}  ({true_pos} true positives, "
-          f"{false_pos} false positives, {false_neg} false negatives)")
+    print(
+        f"precision {precision:.3f}  recall {recall:.3f}  ({true_pos} true positives, "
+        f"{false_pos} false positives, {false_neg} false negatives)"
+    )
     return 0 if precision == 1.0 and recall == 1.0 else 1
 
 

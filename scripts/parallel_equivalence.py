@@ -19,6 +19,8 @@ from pathlib import Path
 from harness.results.document import verdict_table
 
 BIN = Path(sys.executable).parent
+# What the library's namespace and capability scenarios need (see tests/library.py).
+LIBRARY_FLAGS = ("--allow-host-namespaces", "--allow-capabilities")
 
 
 def _run(name: str, argv: list[str], out: Path) -> tuple[float, dict[str, object]]:
@@ -58,8 +60,9 @@ def main() -> int:
     engines = [x for name in args.engine for x in ("--engine", name)]
     with tempfile.TemporaryDirectory(prefix="harness-equiv-") as tmp:
         root = Path(args.keep or tmp)
-        harness = [str(BIN / "harness"), "run", args.path, "-q", *engines, "--out"]
-        pytest = [str(BIN / "pytest"), args.path, "-q", "-p", "no:cacheprovider", *engines]
+        allow = list(LIBRARY_FLAGS)
+        harness = [str(BIN / "harness"), "run", args.path, "-q", *allow, *engines, "--out"]
+        pytest = [str(BIN / "pytest"), args.path, "-q", "-p", "no:cacheprovider", *allow, *engines]
         runs = {
             "harness run -j 1": ([*harness, str(root / "j1"), "-j", "1"], root / "j1"),
             f"harness run -j {n}": ([*harness, str(root / "jn"), "-j", n], root / "jn"),

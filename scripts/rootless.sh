@@ -7,6 +7,7 @@
 # leaves the engine to report itself unavailable with the probed reason.
 set -euo pipefail
 
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 USER_NAME="${HARNESS_ROOTLESS_USER:-harness-rootless}"
 STATE_DIR="${HARNESS_STATE_DIR:-/var/lib/harness}"
 HOME_DIR="$STATE_DIR/rootless-home"
@@ -50,7 +51,11 @@ fi
 rm -f "$sock"
 log "starting the rootless Podman API service on $sock"
 cd "$HOME_DIR"
-nohup runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" XDG_RUNTIME_DIR="$run_dir" \
+# Offline (setup.sh passes the file): in its own mount namespace with the loopback-only
+# resolv.conf, which the rootless pause process, slirp4netns and aardvark-dns inherit.
+ns=()
+[ -n "${HARNESS_OFFLINE_RESOLV:-}" ] && ns=(bash "$HERE/offline-ns.sh" "$HARNESS_OFFLINE_RESOLV")
+nohup "${ns[@]}" runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" XDG_RUNTIME_DIR="$run_dir" \
   ${CONTAINERS_CONF:+CONTAINERS_CONF="$CONTAINERS_CONF"} \
   podman system service --time=0 "unix://$sock" >"$STATE_DIR/podman-rootless.log" 2>&1 &
 for _ in $(seq 1 60); do up && break; sleep 0.5; done

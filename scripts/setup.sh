@@ -14,9 +14,14 @@ CONF="$STATE_DIR/containers.conf"
 REGISTRY_ADDR="${HARNESS_REGISTRY:-127.0.0.1:5000}"
 REGISTRY_DIR="$STATE_DIR/registry"
 REGISTRIES_CONF="$STATE_DIR/registries.conf"
-# Offline by default (these hosts have no internet, and no lookup may leave them): both
-# engines get 127.0.0.1 as their DNS server. HARNESS_OFFLINE=0 keeps the host's DNS.
+# Offline by default (these hosts have no internet, and no lookup may leave them): the
+# engines and the DNS servers they run forward only to loopback, while containers keep
+# the engines' own DNS (see "offline safety net" below). HARNESS_OFFLINE=0 keeps the
+# host's DNS.
 OFFLINE="${HARNESS_OFFLINE:-1}"
+OFFLINE_RESOLV="$STATE_DIR/resolv.conf"
+PODMAN_PID="$STATE_DIR/podman.pid"
+DOCKERD_PID="/var/run/docker.pid"  # dockerd's own default
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -33,6 +38,27 @@ if [ "${HARNESS_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
 fi
+# What `apt-get install podman` / `apt-get install docker.io` bring with Debian's default
+# (APT::Install-Recommends), whatever this machine's apt says: their Recommends, the first
+# alternative of each `a | b` group (podman --init needs catatonit; tini does not serve it).
+missing_recommends() {
+  apt-cache depends "$1" 2>/dev/null | awk '
+    /^ *\|?Recommends:/ {
+      if ($2 !~ /^</ && first == "") first = $2
+      if ($1 ~ /^\|/) next
+      if (first != "") print first
+      first = ""
+    }' | while read -r pkg; do
+      dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q ' installed$' || echo "$pkg"
+    done
+}
+if command -v apt-cache >/dev/null 2>&1; then
+  for engine_pkg in podman docker.io; do
+    while read -r pkg; do
+      if [ -n "$pkg" ]; then need_pkgs+=("$pkg"); fi
+    done < <(missing_recommends "$engine_pkg")
+  done
+fi
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     log "missing ${need_pkgs[*]}: install them (needs root and apt-get)"; exit 1
@@ -46,19 +72,56 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
     printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1
   fi
   apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_pkgs[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --install-recommends "${need_pkgs[@]}" >/dev/null
+  # A fresh machine: the engines' Recommends could only be listed after the install.
+  for engine_pkg in podman docker.io; do
+    mapfile -t recs < <(missing_recommends "$engine_pkg")
+    if [ "${#recs[@]}" -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${recs[@]}" >/dev/null
+    fi
+  done
   [ "$own_policy" = 1 ] && rm -f "$policy"
 fi
 
-# --- offline safety net (CI, or HARNESS_OFFLINE=1): stray pulls fail locally ---
+# --- offline safety net (CI, or HARNESS_OFFLINE=1): stray pulls and lookups stay local ---
+# Registry names map to 127.0.0.1, and the daemons run in a private mount namespace whose
+# /etc/resolv.conf is $OFFLINE_RESOLV: the host's search/options lines with the only
+# nameserver 0.0.0.0, which Linux routes to 127.0.0.1 on lo (`ip route get 0.0.0.0`).
+# dockerd, the Podman service, netavark and the aardvark-dns it spawns read that file, so
+# their upstream is loopback, and containers keep the engines' own DNS (127.0.0.11,
+# aardvark-dns at the gateway). Not 127.0.0.1: both engines drop loopback servers from
+# the resolv.conf they give containers and put Google's 8.8.8.8/8.8.4.4 when none is left.
+# Not containers.conf dns_servers: Podman 4.3 writes those in place of aardvark-dns.
 DOCKERD_ARGS=()
+OFFLINE_NS=()  # argv prefix: run a daemon in its own mount namespace with $OFFLINE_RESOLV
 if [ "$OFFLINE" = "1" ]; then
   for h in registry-1.docker.io index.docker.io auth.docker.io docker.io production.cloudflare.docker.com quay.io registry.fedoraproject.org registry.access.redhat.com; do
     grep -qE "^127\.0\.0\.1[[:space:]]+$h\$" /etc/hosts || echo "127.0.0.1 $h" >> /etc/hosts
   done
-  DOCKERD_ARGS+=(--dns 127.0.0.1)
+  mkdir -p "$STATE_DIR"
+  # No comment line: containers on networks without the engine's DNS get a copy of it.
+  # Replaced only when it changes: a running daemon's bind mount keeps the old file.
+  { grep -vE '^[[:space:]]*(nameserver|#|;)' /etc/resolv.conf 2>/dev/null || true
+    echo "nameserver 0.0.0.0"; } > "$OFFLINE_RESOLV.tmp"
+  if cmp -s "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"; then rm -f "$OFFLINE_RESOLV.tmp"
+  else mv "$OFFLINE_RESOLV.tmp" "$OFFLINE_RESOLV"; fi
+  # Container network namespaces are nsfs mounts under /run/netns: shared, so the
+  # daemons' namespaces and the host see the same ones (see scripts/offline-ns.sh).
+  mkdir -p /run/netns
+  mountpoint -q /run/netns || mount --bind /run/netns /run/netns
+  mount --make-shared /run/netns
+  OFFLINE_NS=(bash "$ROOT/scripts/offline-ns.sh" "$OFFLINE_RESOLV")
+  # The same servers for dockerd's containers whatever namespace it runs in (see below).
+  DOCKERD_ARGS+=(--dns 0.0.0.0)
   log "offline safety net on"
 fi
+# The loopback-only resolv.conf a running daemon (by pidfile) sees, or why it does not.
+offline_view_ok() {
+  local pid
+  pid="$(cat "$1" 2>/dev/null)" || return 1
+  [ -n "$pid" ] && ! grep -E '^[[:space:]]*nameserver' "/proc/$pid/root/etc/resolv.conf" 2>/dev/null \
+    | grep -qvE '^[[:space:]]*nameserver[[:space:]]+(127\.[0-9.]+|0\.0\.0\.0|::1)[[:space:]]*$'
+}
 
 # --- Docker: start dockerd when nothing answers on its socket ---
 docker_up() { curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping >/dev/null 2>&1; }
@@ -66,7 +129,17 @@ if ! docker_up; then
   if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null 2>&1; then
     log "starting dockerd"
     mkdir -p "$STATE_DIR"
-    (cd "$STATE_DIR" && nohup dockerd "${DOCKERD_ARGS[@]}" >"$STATE_DIR/dockerd.log" 2>&1 &)
+    # dockerd's own lookups (pulls of names not in /etc/hosts) read its /etc/resolv.conf:
+    # the offline namespace, unless a system containerd runs the containers in the host's
+    # mount namespace, where they would not see the rootfs dockerd mounts in its own.
+    if [ -S /run/containerd/containerd.sock ]; then
+      dockerd_ns=()
+      [ "$OFFLINE" = "1" ] && log "a system containerd runs: dockerd stays in the host's mount namespace"
+    else
+      dockerd_ns=("${OFFLINE_NS[@]}")
+    fi
+    (cd "$STATE_DIR" && nohup "${dockerd_ns[@]}" dockerd "${DOCKERD_ARGS[@]}" \
+      >"$STATE_DIR/dockerd.log" 2>&1 &)
     for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done
     docker_up || { log "dockerd did not answer; see $STATE_DIR/dockerd.log"; }
   fi
@@ -98,22 +171,30 @@ podman_up() { curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>
 podman_answers() { podman_up && curl -sf -m 20 --unix-socket "$PODMAN_SOCK" http://d/v4.0.0/libpod/info >/dev/null 2>&1; }
 if podman_up && ! podman_answers; then
   log "the Podman API service answers _ping but not /info: restarting it"
-  # Only the service on this socket: a rootless one (scripts/rootless.sh) may run too.
-  pkill -9 -f "podman system service --time=0 unix://$PODMAN_SOCK" || true
+  # Only the service on this socket (its pidfile): a rootless one (scripts/rootless.sh) may run too.
+  pid="$(cat "$PODMAN_PID" 2>/dev/null || true)"
+  if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "unix://$PODMAN_SOCK"; then
+    kill -9 "$pid" || true
+  else
+    pkill -9 -f "podman system service --time=0 unix://$PODMAN_SOCK" || true
+  fi
   sleep 1
 fi
 if ! podman_up && command -v podman >/dev/null 2>&1; then
   log "starting the Podman API service on $PODMAN_SOCK"
   mkdir -p "$(dirname "$PODMAN_SOCK")" "$STATE_DIR"
   rm -f "$PODMAN_SOCK"  # a stale socket from a killed service would block the new one
-  # The settings file is generated so the offline DNS line lands in [containers].
-  sed "s|^#OFFLINE_DNS#|$([ "$OFFLINE" = "1" ] && echo 'dns_servers = ["127.0.0.1"]')|" \
-    "$ROOT/scripts/containers.conf" > "$CONF"
+  cp "$ROOT/scripts/containers.conf" "$CONF"
   export CONTAINERS_CONF="$CONF"
   export CONTAINERS_REGISTRIES_CONF="$REGISTRIES_CONF"
   # Started from the state dir: conmon inherits the cwd and writes an `oom` file there
   # when a container is OOM-killed (limits.memory), which landed in the checkout.
-  (cd "$STATE_DIR" && nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$STATE_DIR/podman.log" 2>&1 &)
+  # Offline: in its own mount namespace (see the safety net), which conmon, netavark and
+  # aardvark-dns inherit. aardvark-dns is one process per host (/run/containers/networks),
+  # started by whichever Podman first starts a container on a network with DNS: only
+  # this service does it here.
+  (cd "$STATE_DIR" && { nohup "${OFFLINE_NS[@]}" podman system service --time=0 "unix://$PODMAN_SOCK" \
+    >"$STATE_DIR/podman.log" 2>&1 & echo $! > "$PODMAN_PID"; })
   for _ in $(seq 1 60); do podman_up && break; sleep 0.5; done
   podman_up || { log "podman service did not answer; see $STATE_DIR/podman.log"; }
 fi
@@ -124,9 +205,17 @@ if podman_answers && ! curl -sf -m 20 --unix-socket "$PODMAN_SOCK" http://d/v4.0
   log "note: the running Podman service was started without $REGISTRIES_CONF"
 fi
 
+if [ "$OFFLINE" = "1" ]; then
+  # Not restarted here either: a daemon started before this setup (or by another one)
+  # still forwards to the host's resolvers until it is restarted.
+  offline_view_ok "$PODMAN_PID" || log "note: the running Podman service does not see $OFFLINE_RESOLV; restart it to apply"
+  offline_view_ok "$DOCKERD_PID" || log "note: the running dockerd does not see $OFFLINE_RESOLV; restart it to apply"
+fi
+
 # --- opt-in rootless Podman (the podman-rootless engine) ---
 if [ "${HARNESS_ROOTLESS:-0}" = "1" ]; then
-  bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
+  HARNESS_OFFLINE_RESOLV="$([ "$OFFLINE" = "1" ] && echo "$OFFLINE_RESOLV")" \
+    bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
 fi
 
 # --- Python environment ---

@@ -22,6 +22,19 @@ class Unsupported(EngineError):
     """
 
 
+class NotFound(EngineError):
+    """The engine answered 404: the named container, image, volume or network is not
+    there. Adapters raise it so their callers can tell absence from refusal."""
+
+
+class Vanished(NotFound):
+    """A resource this adapter created, and has not removed, is gone (404 where it must
+    exist): another process removed it under a live step (`harness clean --all`).
+
+    Not an observation of the engine: the runner makes the outcome `error`.
+    """
+
+
 @dataclass(frozen=True)
 class EngineInfo:
     """Fingerprint of an engine: what a reader needs to reproduce a result."""
@@ -130,6 +143,21 @@ class HealthResult:
 
 
 @dataclass(frozen=True)
+class CapturedLogs:
+    """A container's output as kept: each stream capped to its head and tail (with a
+    marker where the middle was left out), and each stream's size as the engine sent it."""
+
+    stdout: bytes
+    stderr: bytes
+    stdout_size: int
+    stderr_size: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.stdout_size > len(self.stdout) or self.stderr_size > len(self.stderr)
+
+
+@dataclass(frozen=True)
 class LabelledResource:
     """A container, volume or network (kind) found by label, with all its labels."""
 
@@ -222,6 +250,14 @@ class LabelLister(Protocol):
 
 
 @runtime_checkable
+class LogCapturer(Protocol):
+    """Optional: logs with the streams' original sizes. `logs()` returns the same
+    capped bytes; this says whether (and how much) was left out."""
+
+    def captured_logs(self, container_id: str) -> CapturedLogs: ...
+
+
+@runtime_checkable
 class CacheCleaner(Protocol):
     """Optional: remove cached images (by label filter) that no container uses."""
 
@@ -281,6 +317,14 @@ def volume_lister(engine: Engine) -> VolumeLister:
     if isinstance(engine, VolumeLister):
         return engine
     raise _missing(engine, "a filtered volume listing (list_volumes)")
+
+
+def captured_logs(engine: Engine, container_id: str) -> CapturedLogs:
+    """Logs with sizes from any adapter: uncapped adapters' sizes are their lengths."""
+    if isinstance(engine, LogCapturer):
+        return engine.captured_logs(container_id)
+    out, err = engine.logs(container_id)
+    return CapturedLogs(out, err, len(out), len(err))
 
 
 def stats_reader(engine: Engine) -> StatsReader:

@@ -12,16 +12,24 @@ import shutil
 from typing import Any
 
 import docker
+import docker.constants
 import docker.errors
 import docker.types
 import requests
-from urllib3.exceptions import ProtocolError
 
 from harness import local_registry as registry
+from harness.engines._errors import CALL_DEADLINE, engine_call
+from harness.engines._labels import LabelTeardown, Owned, matching, resources
+from harness.engines._logs import capture
+from harness.engines._transport import (
+    MAX_STREAM,
+    GuardedUnixAdapter,
+    MiB,
+    budget,
+    cut_short,
+    unix_socket_path,
+)
 from harness.engines._util import (
-    demux,
-    for_each_concurrently,
-    has_labels,
     healthcheck_config,
     label_filter,
     parse_size,
@@ -31,25 +39,28 @@ from harness.engines._util import (
 )
 from harness.engines.base import (
     BuildRequest,
+    CapturedLogs,
     ComposeCli,
     ContainerSpec,
     EngineInfo,
     ExecResult,
     HealthResult,
     LabelledResource,
+    NotFound,
     StatsSample,
     Unsupported,
+    Vanished,
     WaitResult,
 )
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
 
 DEFAULT_URL = "unix:///var/run/docker.sock"
-
-
-def _explain(exc: Exception) -> str:
-    if isinstance(exc, docker.errors.APIError):
-        return str(exc.explanation or exc)
-    return str(exc)
+# Connecting (the version handshake) and each request of the fingerprint: an engine
+# that accepts and never answers, or answers a byte at a time, is unavailable after this.
+CONNECT_DEADLINE = 10.0
+INFO_DEADLINE = 10.0
+BUILD_DEADLINE = 1800.0
+TRANSFER_DEADLINE = 600.0
 
 
 def _is_podman(version: dict[str, Any]) -> bool:
@@ -67,7 +78,7 @@ def _cpu_percent(cpu: dict[str, Any], pre: dict[str, Any]) -> float | None:
     return round(used / system * cpus * 100, 1) if system > 0 else None
 
 
-class DockerEngine:
+class DockerEngine(LabelTeardown):
     """The Docker Engine API through docker-py."""
 
     name = "docker"
@@ -83,15 +94,43 @@ class DockerEngine:
         # them (a lookup per container costs 0.1-0.4 s on a busy Podman). Safe: the
         # create endpoints never pull, so a vanished image is a plain 404.
         self._present: set[str] = set()
+        self._owned = Owned()
+        self.call_deadline = CALL_DEADLINE
+
+    def _call(self, what: str, **kwargs: Any) -> contextlib.AbstractContextManager[None]:
+        """One API call: deadline, size cap and SDK errors translated (see `_errors`)."""
+        kwargs.setdefault("seconds", self.call_deadline)
+        return engine_call(self.name, what, **kwargs)
+
+    def _gone(self, kind: str, ref: str) -> str | None:
+        return self._owned.describe(kind, ref)
 
     @property
     def api(self) -> docker.APIClient:
         if self._client is None:
-            try:
-                self._client = docker.DockerClient(base_url=self.url, timeout=120)
-            except (docker.errors.DockerException, requests.RequestException) as exc:
-                raise EngineUnavailable(f"{self.name}: cannot reach {self.url}: {exc}") from None
+            self._client = self._connect()
         return self._client.api
+
+    def _connect(self) -> docker.DockerClient:
+        """The client, its transport guarded, and the API version the daemon speaks
+        (docker-py asks for it in its constructor, before a transport can be swapped)."""
+        with budget(f"connect to {self.url}", CONNECT_DEADLINE) as spent:
+            try:
+                client = docker.DockerClient(
+                    base_url=self.url,
+                    version=docker.constants.DEFAULT_DOCKER_API_VERSION,
+                    timeout=120,
+                )
+                path = unix_socket_path(self.url)
+                if path is not None:
+                    adapter = GuardedUnixAdapter(path)
+                    client.api.mount("http+docker://", adapter)
+                    client.api._custom_adapter = adapter
+                client.api._version = client.api._retrieve_server_version()
+            except (docker.errors.DockerException, requests.RequestException) as exc:
+                reason = spent.tripped or exc
+                raise EngineUnavailable(f"{self.name}: cannot reach {self.url}: {reason}") from None
+        return client
 
     def close(self) -> None:
         if self._client is not None:
@@ -100,10 +139,15 @@ class DockerEngine:
 
     # -- fingerprint ---------------------------------------------------------------
     def info(self) -> EngineInfo:
+        # Each request has its own deadline: a busy engine answers each in seconds, a
+        # silent or dripping one fails the first.
+        what = f"fingerprint of {self.url}"
         try:
-            version = self.api.version()
-            info = self.api.info()
-        except (EngineUnavailable, docker.errors.DockerException, requests.RequestException) as exc:
+            with self._call(f"{what} (version)", seconds=INFO_DEADLINE, explain=str):
+                version = self.api.version()
+            with self._call(f"{what} (info)", seconds=INFO_DEADLINE, explain=str):
+                info = self.api.info()
+        except (EngineUnavailable, EngineError) as exc:
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))
         mismatch = self._identity_mismatch(version)
         if mismatch:
@@ -155,11 +199,10 @@ class DockerEngine:
 
     def image_exists(self, ref: str) -> bool:
         try:
-            self.api.inspect_image(ref)
-        except docker.errors.NotFound:
+            with self._call("inspect image"):
+                self.api.inspect_image(ref)
+        except NotFound:
             return False
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
         self._present.add(ref)
         return True
 
@@ -170,7 +213,9 @@ class DockerEngine:
                 f"writes only {', '.join(self.build_formats)} format images, "
                 f"not {request.format!r}"
             )
-        try:
+        with self._call(
+            "build", seconds=BUILD_DEADLINE, max_bytes=MAX_STREAM, prefix="build failed: "
+        ):
             stream = self.api.build(
                 path=str(request.context),
                 dockerfile=request.containerfile,
@@ -183,35 +228,28 @@ class DockerEngine:
                 pull=False,
                 decode=True,
             )
-            log = []
+            # A daemon that restarts mid-build breaks the stream (urllib3 raises it raw).
             for chunk in stream:
                 if "error" in chunk:
                     raise EngineError(f"build failed: {chunk['error'].strip()}")
-                log.append(str(chunk.get("stream", "")))
-        except (docker.errors.APIError, requests.RequestException, ProtocolError) as exc:
-            # A daemon that restarts mid-build breaks the stream (urllib3 raises it raw).
-            raise EngineError(f"build failed: {_explain(exc)}") from None
         return str(self.inspect_image(request.tag)["Id"])
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
         try:
-            return dict(self.api.inspect_image(ref))
-        except docker.errors.NotFound:
+            with self._call("inspect image", prefix=f"inspect image {ref}: ", explain=str):
+                return dict(self.api.inspect_image(ref))
+        except NotFound:
             raise ImageMissing(f"no local image {ref!r}") from None
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(f"inspect image {ref}: {exc}") from exc
 
     def remove_image(self, ref: str) -> None:
         self._present.discard(ref)
-        with contextlib.suppress(docker.errors.NotFound):
+        with contextlib.suppress(NotFound), self._call("remove image"):
             self.api.remove_image(ref, force=True)
 
     def tag_image(self, ref: str, target: str) -> None:
         repo, tag = split_ref(target)
-        try:
+        with self._call("tag image"):
             self.api.tag(ref, repo, tag)
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
 
     def _stream(self, chunks: Any, what: str) -> None:
         for chunk in chunks:
@@ -221,18 +259,18 @@ class DockerEngine:
     def push_image(self, ref: str) -> None:
         """Push to the local registry only (dockerd treats 127.0.0.0/8 as insecure)."""
         repo, tag = split_ref(registry.require_local(ref))
-        try:
+        with self._call(
+            "push", seconds=TRANSFER_DEADLINE, max_bytes=MAX_STREAM, prefix="push failed: "
+        ):
             self._stream(self.api.push(repo, tag=tag, stream=True, decode=True), "push")
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(f"push failed: {_explain(exc)}") from None
 
     def pull_image(self, ref: str) -> str:
         """Pull from the local registry only; the local image id afterwards."""
         repo, tag = split_ref(registry.require_local(ref))
-        try:
+        with self._call(
+            "pull", seconds=TRANSFER_DEADLINE, max_bytes=MAX_STREAM, prefix="pull failed: "
+        ):
             self._stream(self.api.pull(repo, tag=tag, stream=True, decode=True), "pull")
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(f"pull failed: {_explain(exc)}") from None
         return str(self.inspect_image(ref)["Id"])
 
     def compose_cli(self) -> ComposeCli:
@@ -242,10 +280,8 @@ class DockerEngine:
 
     def stats(self, container_id: str) -> StatsSample:
         """`GET /containers/{id}/stats?stream=false`: one reading in Docker's shape."""
-        try:
+        with self._call("stats", vanished=self._gone("container", container_id)):
             raw = dict(self.api.stats(container_id, stream=False))
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
         memory = raw.get("memory_stats") or {}
         cpu = raw.get("cpu_stats") or {}
         pre = raw.get("precpu_stats") or {}
@@ -308,7 +344,7 @@ class DockerEngine:
                 {spec.network: self.api.create_endpoint_config(aliases=list(spec.aliases))}
             )
         health = healthcheck_config(spec.healthcheck)
-        try:
+        with self._call("create container"):
             created = self.api.create_container(
                 image=spec.image,
                 name=spec.name,
@@ -328,49 +364,50 @@ class DockerEngine:
                 healthcheck=docker.types.Healthcheck(**health) if health else None,
                 detach=True,
             )
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
+        if not spec.auto_remove:  # an auto-removed container may vanish on its own
+            self._owned.add("container", str(created["Id"]), spec.name)
         return str(created["Id"])
 
     def start(self, container_id: str) -> None:
-        try:
+        with self._call("start", vanished=self._gone("container", container_id)):
             self.api.start(container_id)
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
 
     def wait(self, container_id: str, timeout: float) -> WaitResult:
-        try:
-            result = self.api.wait(container_id, timeout=timeout)
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-            return WaitResult(exit_code=None, timed_out=True)
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
+        vanished = self._gone("container", container_id)
+        with self._call("wait", seconds=timeout + 30, vanished=vanished):
+            try:
+                result = self.api.wait(container_id, timeout=timeout)
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                if cut_short():
+                    raise
+                return WaitResult(exit_code=None, timed_out=True)
         return WaitResult(exit_code=int(result["StatusCode"]))
 
     def kill(self, container_id: str, signal: str = "SIGKILL") -> None:
-        try:
+        with self._call("kill", vanished=self._gone("container", container_id)):
             self.api.kill(container_id, signal=signal)
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
 
     def logs(self, container_id: str) -> tuple[bytes, bytes]:
-        # One request for both streams: docker-py's logs() takes one per stream and
-        # inspects the container before each to learn whether it has a TTY.
-        try:
+        captured = self.captured_logs(container_id)
+        return captured.stdout, captured.stderr
+
+    def captured_logs(self, container_id: str) -> CapturedLogs:
+        """Both streams in one request (docker-py's logs() takes one per stream and
+        inspects the container before each), read as a stream and capped."""
+        vanished = self._gone("container", container_id)
+        with self._call("logs", max_bytes=None, vanished=vanished):
             response = self.api._get(
                 self.api._url("/containers/{0}/logs", container_id),
                 params={"stdout": 1, "stderr": 1},
+                stream=True,
             )
-            self.api._raise_for_status(response)
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
-        return demux(response.content)
+            with contextlib.closing(response):
+                self.api._raise_for_status(response)
+                return capture(response.iter_content(MiB))
 
     def inspect_container(self, container_id: str) -> dict[str, Any]:
-        try:
+        with self._call("inspect container", vanished=self._gone("container", container_id)):
             return dict(self.api.inspect_container(container_id))
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
 
     def exec(
         self,
@@ -380,42 +417,39 @@ class DockerEngine:
         workdir: str | None = None,
         env: dict[str, str] | None = None,
     ) -> ExecResult:
-        try:
+        # docker-py polls the exec stream without a timeout: the watchdog bounds it.
+        vanished = self._gone("container", container_id)
+        with self._call("exec", vanished=vanished, watchdog=True):
             created = self.api.exec_create(
                 container_id, command, user=user or "", workdir=workdir, environment=env or None
             )
             out, err = self.api.exec_start(created["Id"], demux=True)
             code = self.api.exec_inspect(created["Id"]).get("ExitCode")
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
-
-    def _remove_quietly(self, container_id: str) -> None:
-        """Teardown's removal: a refusal is left for the leak audit to record."""
-        with contextlib.suppress(EngineError):
-            self.remove_container(container_id)
 
     def remove_container(self, container_id: str, force: bool = True) -> None:
         try:
-            self.api.remove_container(container_id, force=force, v=True)
-        except docker.errors.NotFound:
+            with self._call("remove container", vanished=self._gone("container", container_id)):
+                self.api.remove_container(container_id, force=force, v=True)
+        except NotFound as exc:
             if not force:
+                if isinstance(exc, Vanished):
+                    raise
                 raise EngineError(f"no such container: {container_id}") from None
-        except docker.errors.APIError as exc:
-            if not force or "already in progress" not in _explain(exc):
-                raise EngineError(_explain(exc)) from None
+        except EngineError as exc:
+            if not force or "already in progress" not in str(exc):
+                raise
+        self._owned.drop("container", container_id)
 
     def stop(self, container_id: str, timeout: int | None = None) -> None:
-        try:
+        vanished = self._gone("container", container_id)
+        with self._call("stop", seconds=self.call_deadline + (timeout or 10), vanished=vanished):
             self.api.stop(container_id, timeout=timeout)
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
 
     def restart(self, container_id: str, timeout: int | None = None) -> None:
-        try:
+        vanished = self._gone("container", container_id)
+        with self._call("restart", seconds=self.call_deadline + (timeout or 10), vanished=vanished):
             self.api.restart(container_id, timeout=10 if timeout is None else timeout)
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
 
     def healthcheck_run(self, container_id: str) -> HealthResult:
         raise Unsupported(
@@ -424,118 +458,91 @@ class DockerEngine:
         )
 
     # -- labelled resources --------------------------------------------------------
-    def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {"containers": [], "volumes": [], "networks": []}
-        for resource in self.labelled_resources(labels):
-            found[f"{resource.kind}s"].append(resource.id)
-        return found
-
     def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]:
         flt = {"label": label_filter(labels)}
-        try:
+        with self._call("list labelled resources"):
             containers = self.api.containers(all=True, filters=flt)
             volumes = self.api.volumes(filters=flt).get("Volumes") or []
             networks = self.api.networks(filters=flt)
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
         found = [
-            *(
-                LabelledResource("container", c["Id"], dict(c.get("Labels") or {}))
-                for c in containers
-            ),
-            *(LabelledResource("volume", v["Name"], dict(v.get("Labels") or {})) for v in volumes),
-            *(LabelledResource("network", n["Id"], dict(n.get("Labels") or {})) for n in networks),
+            *resources("container", containers, "Id"),
+            *resources("volume", volumes, "Name"),
+            *resources("network", networks, "Id"),
         ]
-        # The server's filter is not trusted alone: Podman's compatible API ORs labels.
-        return [r for r in found if has_labels(r.labels, labels)]
+        return matching(found, labels)
+
+    def _remove_listed(self, kind: str, ref: str) -> None:
+        with contextlib.suppress(NotFound), self._call(f"remove {kind}"):
+            if kind == "network":
+                self.api.remove_network(ref)
+            else:
+                self.api.remove_volume(ref, force=True)
 
     def remove_cache_images(self, label: str) -> list[str]:
         """Remove images carrying `label` (a label filter) that no container uses;
         the references removed."""
-        try:
+        with self._call("list cache images"):
             images = self.api.images(filters={"label": label})
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
         removed = []
         # Children first: an image built FROM another cache image blocks its parent.
         for image in sorted(images, key=lambda i: -int(i.get("Created") or 0)):
             # By tag (an image may carry several); never forced, so an image in use stays.
             for ref in image.get("RepoTags") or [image["Id"]]:
-                with contextlib.suppress(docker.errors.APIError):
+                with contextlib.suppress(EngineError), self._call("remove cache image"):
                     self.api.remove_image(ref, force=False, noprune=False)
                     removed.append(str(ref))
         return removed
-
-    def remove_labelled(self, labels: dict[str, str]) -> int:
-        # Each removal is tried even if one fails; the leak audit lists what stayed.
-        try:
-            found = self.list_labelled(labels)
-            for_each_concurrently(self._remove_quietly, found["containers"])
-            for nid in found["networks"]:
-                with contextlib.suppress(docker.errors.NotFound):
-                    self.api.remove_network(nid)
-            for vname in found["volumes"]:
-                with contextlib.suppress(docker.errors.NotFound):
-                    self.api.remove_volume(vname, force=True)
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
-        return sum(len(v) for v in found.values())
 
     # -- volumes and networks ------------------------------------------------------
     def create_volume(
         self, name: str, labels: dict[str, str], options: dict[str, str] | None = None
     ) -> str:
-        try:
-            return str(
+        with self._call("create volume"):
+            created = str(
                 self.api.create_volume(name, driver_opts=options or None, labels=labels)["Name"]
             )
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
+        self._owned.add("volume", created, name)
+        return created
 
     def remove_volume(self, name: str, force: bool = False) -> None:
-        try:
+        with self._call("remove volume", vanished=self._gone("volume", name)):
             self.api.remove_volume(name, force=force)
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
+        self._owned.drop("volume", name)
 
     def inspect_volume(self, name: str) -> dict[str, Any]:
-        try:
+        with self._call("inspect volume", vanished=self._gone("volume", name)):
             return dict(self.api.inspect_volume(name))
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
 
     def list_volumes(self, labels: dict[str, str]) -> list[str]:
-        try:
+        with self._call("list volumes"):
             found = self.api.volumes(filters={"label": label_filter(labels)})
-        except (docker.errors.APIError, requests.RequestException) as exc:
-            raise EngineError(_explain(exc)) from None
         return sorted(str(v["Name"]) for v in found.get("Volumes") or [])
 
     def prune_volumes(self, labels: dict[str, str]) -> list[str]:
         """`POST /volumes/prune` restricted by label filters; the names removed."""
         if not labels:
             raise EngineError("refusing to prune volumes without a label filter")
-        try:
+        with self._call("prune volumes"):
             result = self.api.prune_volumes(filters={"label": label_filter(labels)})
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
-        return sorted(result.get("VolumesDeleted") or [])
+        pruned = sorted(result.get("VolumesDeleted") or [])
+        for name in pruned:
+            self._owned.drop("volume", name)
+        return pruned
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
-        # docker-py happily creates a second network with the same name: refuse it here.
-        if self.api.networks(names=[name]):
-            raise EngineError(f"network with name {name} already exists")
-        try:
-            return str(
+        with self._call("create network"):
+            # docker-py happily creates a second network with the same name: refuse it here.
+            if self.api.networks(names=[name]):
+                raise EngineError(f"network with name {name} already exists")
+            created = str(
                 self.api.create_network(
                     name, driver="bridge", labels=labels, internal=internal, check_duplicate=True
                 )["Id"]
             )
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
+        self._owned.add("network", created, name)
+        return created
 
     def remove_network(self, name: str) -> None:
-        try:
+        with self._call("remove network", vanished=self._gone("network", name)):
             self.api.remove_network(name)
-        except docker.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
+        self._owned.drop("network", name)

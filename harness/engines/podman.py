@@ -14,6 +14,7 @@ import shutil
 import signal
 import tarfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,18 @@ import podman.errors
 import requests
 
 from harness import local_registry as registry
+from harness.engines._errors import CALL_DEADLINE, engine_call
+from harness.engines._labels import LabelTeardown, Owned, matching, resources
+from harness.engines._logs import capture
+from harness.engines._transport import (
+    MAX_ANSWER,
+    MAX_STREAM,
+    GuardedUnixAdapter,
+    MiB,
+    cut_short,
+    unix_socket_path,
+)
 from harness.engines._util import (
-    demux,
-    for_each_concurrently,
     has_labels,
     healthcheck_config,
     label_filter,
@@ -35,17 +45,21 @@ from harness.engines._util import (
 )
 from harness.engines.base import (
     BuildRequest,
+    CapturedLogs,
     ComposeCli,
     ContainerSpec,
     EngineInfo,
     ExecResult,
     HealthResult,
     LabelledResource,
+    NotFound,
     StatsSample,
     Unsupported,
+    Vanished,
     WaitResult,
 )
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
+from harness.verdict.observe import health_doc
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
 FORMATS = {
@@ -53,12 +67,15 @@ FORMATS = {
     "docker": "application/vnd.docker.distribution.manifest.v2+json",
 }
 CFS_PERIOD_US = 100_000
-_ERRORS = (podman.errors.APIError, podman.errors.PodmanError, requests.RequestException)
-
-
-def _explain(exc: Exception) -> str:
-    explanation = getattr(exc, "explanation", None)
-    return str(explanation or exc)
+# Connecting and the fingerprint's request: an engine that accepts and never answers,
+# or answers a byte at a time, is unavailable after this.
+CONNECT_DEADLINE = 10.0
+INFO_DEADLINE = 10.0
+BUILD_DEADLINE = 1800.0
+TRANSFER_DEADLINE = 600.0
+# Podman's shared storage: a build's layer-cache lookup walks every image, and one
+# removed meanwhile (another item's `image_rm` step) fails it with this.
+_LAYER_RACE = "layer not known"
 
 
 def _signal_number(name: str | None) -> int | None:
@@ -110,7 +127,20 @@ def _libpod_healthcheck(config: dict[str, Any] | None) -> dict[str, Any] | None:
     return {_HEALTH_FIELDS.get(k, k): v for k, v in config.items()}
 
 
-class PodmanEngine:
+def retry_layer_race(build: Callable[[], str]) -> str:
+    """Run a build, twice more after Podman's shared-storage race (both Podman surfaces
+    share the storage, so both need this)."""
+    for attempt in (1, 2, 3):
+        try:
+            return build()
+        except EngineError as exc:
+            if attempt == 3 or _LAYER_RACE not in str(exc):
+                raise
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
+
+
+class PodmanEngine(LabelTeardown):
     """Podman's libpod API through podman-py."""
 
     name = "podman"
@@ -125,14 +155,30 @@ class PodmanEngine:
         # them (a lookup per container costs 0.1-0.4 s on a busy Podman). Safe: the
         # create endpoints never pull, so a vanished image is a plain 404.
         self._present: set[str] = set()
+        self._owned = Owned()
+        self.call_deadline = CALL_DEADLINE
+
+    def _call(self, what: str, **kwargs: Any) -> contextlib.AbstractContextManager[None]:
+        """One API call: deadline, size cap and SDK errors translated (see `_errors`)."""
+        kwargs.setdefault("seconds", self.call_deadline)
+        return engine_call(self.name, what, **kwargs)
+
+    def _gone(self, kind: str, ref: str) -> str | None:
+        return self._owned.describe(kind, ref)
 
     @property
     def client(self) -> podman.PodmanClient:
         if self._client is None:
-            try:
-                self._client = podman.PodmanClient(base_url=self.url, timeout=120)
-            except _ERRORS as exc:
+            try:  # no request yet: podman-py connects on the first call
+                client = podman.PodmanClient(base_url=self.url, timeout=120)
+            except (podman.errors.APIError, podman.errors.PodmanError, ValueError) as exc:
                 raise EngineUnavailable(f"{self.name}: cannot reach {self.url}: {exc}") from None
+            path = unix_socket_path(self.url)
+            if path is not None:  # podman-py mounts its socket adapter on both schemes
+                adapter = GuardedUnixAdapter(path)
+                client.api.mount("http://", adapter)
+                client.api.mount("https://", adapter)
+            self._client = client
         return self._client
 
     def close(self) -> None:
@@ -143,8 +189,9 @@ class PodmanEngine:
     # -- fingerprint ---------------------------------------------------------------
     def info(self) -> EngineInfo:
         try:
-            info = self.client.info()  # type: ignore[no-untyped-call]
-        except (EngineUnavailable, *_ERRORS) as exc:
+            with self._call(f"fingerprint of {self.url}", seconds=INFO_DEADLINE, explain=str):
+                info = self.client.info()  # type: ignore[no-untyped-call]
+        except (EngineUnavailable, EngineError) as exc:
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))
         host = info.get("host", {})
         version = info.get("version", {})
@@ -182,52 +229,57 @@ class PodmanEngine:
         return f"localhost/{tag}"
 
     def image_exists(self, ref: str) -> bool:
-        try:
+        with self._call("image exists"):
             exists = bool(self.client.images.exists(ref))
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
         if exists:
             self._present.add(ref)
         return exists
 
     def build(self, request: BuildRequest) -> str:
+        """Build; again after Podman's shared-storage race ("layer not known": an image
+        removed by another item while the layer cache was looked up), which is not a
+        property of the build."""
         fmt = self.default_build_format if request.format == "default" else request.format
         if fmt not in FORMATS:
             raise EngineError(f"{self.name} cannot build {request.format!r} format images")
-        try:
-            image, _log = self.client.images.build(
-                fileobj=context_tar(request.context),
-                custom_context=True,
-                dockerfile=request.containerfile,
-                tag=request.tag,
-                labels=request.labels,
-                buildargs=request.build_args or None,
-                target=request.target,
-                outputformat=FORMATS[fmt],
-                rm=True,
-                forcerm=True,
-            )
-        except podman.errors.BuildError as exc:
-            lines = [
-                str(c.get("stream", c.get("error", ""))) if isinstance(c, dict) else str(c)
-                for c in (exc.build_log or [])
-            ]
-            raise EngineError(f"build failed: {exc.msg} {''.join(lines)[-2000:]}") from None
-        except _ERRORS as exc:
-            raise EngineError(f"build failed: {_explain(exc)}") from None
+        return retry_layer_race(lambda: self._build_once(request, fmt))
+
+    def _build_once(self, request: BuildRequest, fmt: str) -> str:
+        with self._call(
+            "build", seconds=BUILD_DEADLINE, max_bytes=MAX_STREAM, prefix="build failed: "
+        ):
+            try:
+                image, _log = self.client.images.build(
+                    fileobj=context_tar(request.context),
+                    custom_context=True,
+                    dockerfile=request.containerfile,
+                    tag=request.tag,
+                    labels=request.labels,
+                    buildargs=request.build_args or None,
+                    target=request.target,
+                    outputformat=FORMATS[fmt],
+                    rm=True,
+                    forcerm=True,
+                )
+            except podman.errors.BuildError as exc:
+                lines = [
+                    str(c.get("stream", c.get("error", ""))) if isinstance(c, dict) else str(c)
+                    for c in (exc.build_log or [])
+                ]
+                raise EngineError(f"build failed: {exc.msg} {''.join(lines)[-2000:]}") from None
         return str(image.id)
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
         try:
-            return dict(self.client.images.get(ref).attrs)
-        except podman.errors.ImageNotFound:
+            # 4.3 answers a 500 when the image goes away mid-inspect: an EngineError.
+            with self._call("inspect image"):
+                return dict(self.client.images.get(ref).attrs)
+        except NotFound:
             raise ImageMissing(f"no local image {ref!r}") from None
-        except _ERRORS as exc:  # 4.3 answers a 500 when the image goes away mid-inspect
-            raise EngineError(_explain(exc)) from None
 
     def remove_image(self, ref: str) -> None:
         self._present.discard(ref)
-        with contextlib.suppress(podman.errors.ImageNotFound):
+        with contextlib.suppress(NotFound), self._call("remove image"):
             self.client.images.remove(ref, force=True)
 
     def tag_image(self, ref: str, target: str) -> None:
@@ -236,8 +288,9 @@ class PodmanEngine:
 
     def _stream(self, path: str, params: dict[str, Any], what: str) -> list[dict[str, Any]]:
         """POST a libpod endpoint that streams JSON lines; an `error` line is a failure."""
-        response = self._post(path, params, 300)
-        lines = [json.loads(line) for line in response.iter_lines() if line.strip()]
+        with self._call(what, seconds=TRANSFER_DEADLINE, max_bytes=MAX_STREAM):
+            response = self._post(path, params, 300, max_bytes=MAX_STREAM)
+            lines = [json.loads(line) for line in response.iter_lines() if line.strip()]
         for line in lines:
             if isinstance(line, dict) and line.get("error"):
                 raise EngineError(f"{what} failed: {str(line['error']).strip()}")
@@ -270,7 +323,9 @@ class PodmanEngine:
 
     def stats(self, container_id: str) -> StatsSample:
         """libpod `GET /containers/stats?stream=false`: one reading in libpod's shape."""
-        data = self._get("/containers/stats", {"containers": container_id, "stream": "false"})
+        vanished = self._gone("container", container_id)
+        params = {"containers": container_id, "stream": "false"}
+        data = self._get("/containers/stats", params, vanished=vanished)
         if data.get("Error"):
             raise EngineError(str(data["Error"]))
         found = data.get("Stats") or []
@@ -315,9 +370,8 @@ class PodmanEngine:
             if m.type == "volume"
         ]
 
-    def create_container(self, spec: ContainerSpec) -> str:
-        if spec.image not in self._present and not self.image_exists(spec.image):
-            raise ImageMissing(f"no local image {spec.image!r} (the harness never pulls)")
+    def _create_kwargs(self, spec: ContainerSpec) -> dict[str, Any]:
+        """podman-py's create() keywords for a spec (its payload renderer takes these)."""
         kwargs: dict[str, Any] = {
             "image": spec.image,
             "name": spec.name,
@@ -363,7 +417,13 @@ class PodmanEngine:
             kwargs["network_mode"] = spec.network
         elif spec.network:
             kwargs["networks"] = {spec.network: {"aliases": list(spec.aliases)}}
-        try:
+        return kwargs
+
+    def create_container(self, spec: ContainerSpec) -> str:
+        if spec.image not in self._present and not self.image_exists(spec.image):
+            raise ImageMissing(f"no local image {spec.image!r} (the harness never pulls)")
+        kwargs = self._create_kwargs(spec)
+        with self._call("create container"):
             # podman-py's create() sends a `volume` mount as a bind of a path named like the
             # volume and cannot express anonymous volumes: render its payload, add libpod's
             # `volumes` list, and post it ourselves.
@@ -378,60 +438,62 @@ class PodmanEngine:
                 data=json.dumps(body),
             )
             response.raise_for_status(not_found=podman.errors.ImageNotFound)
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
-        return str(response.json()["Id"])
-
-    def _container(self, container_id: str) -> Any:
-        try:
-            return self.client.containers.get(container_id)
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
+            created = str(response.json()["Id"])
+        if not spec.auto_remove:  # an auto-removed container may vanish on its own
+            self._owned.add("container", created, spec.name)
+        return created
 
     def start(self, container_id: str) -> None:
-        try:
+        with self._call("start", vanished=self._gone("container", container_id)):
             self.client.api.post(f"/containers/{container_id}/start").raise_for_status()
-        except podman.errors.APIError as exc:
-            raise EngineError(_explain(exc)) from None
-        except requests.HTTPError as exc:
-            raise EngineError(_explain(exc)) from None
 
     def wait(self, container_id: str, timeout: float) -> WaitResult:
-        try:
-            response = self.client.api.post(
-                f"/containers/{container_id}/wait",
-                params={"condition": ["stopped", "exited"]},
-                timeout=timeout,
-            )
-            response.raise_for_status()
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-            return WaitResult(exit_code=None, timed_out=True)
-        except _ERRORS as exc:
-            # podman-py wraps the read timeout in APIError("POST operation failed").
-            if isinstance(exc.__cause__ or exc.__context__, requests.exceptions.Timeout):
+        vanished = self._gone("container", container_id)
+        with self._call("wait", seconds=timeout + 30, vanished=vanished):
+            try:
+                response = self.client.api.post(
+                    f"/containers/{container_id}/wait",
+                    params={"condition": ["stopped", "exited"]},
+                    timeout=timeout,
+                )
+                response.raise_for_status()
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                if cut_short():
+                    raise
                 return WaitResult(exit_code=None, timed_out=True)
-            raise EngineError(_explain(exc)) from None
-        return WaitResult(exit_code=int(response.json()))
+            except podman.errors.APIError as exc:
+                # podman-py wraps the read timeout in APIError("POST operation failed").
+                cause = exc.__cause__ or exc.__context__
+                if isinstance(cause, requests.exceptions.Timeout) and not cut_short():
+                    return WaitResult(exit_code=None, timed_out=True)
+                raise
+            return WaitResult(exit_code=int(response.json()))
 
     def kill(self, container_id: str, signal: str = "SIGKILL") -> None:
-        try:
-            self._container(container_id).kill(signal=signal)
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
+        with self._call("kill", vanished=self._gone("container", container_id)):
+            self.client.containers.get(container_id).kill(signal=signal)
 
     def logs(self, container_id: str) -> tuple[bytes, bytes]:
-        # One request for both streams (podman-py fetches the container, then one per stream).
-        try:
+        captured = self.captured_logs(container_id)
+        return captured.stdout, captured.stderr
+
+    def captured_logs(self, container_id: str) -> CapturedLogs:
+        """Both streams in one request (podman-py fetches the container, then one per
+        stream), read as a stream and capped."""
+        vanished = self._gone("container", container_id)
+        with self._call("logs", max_bytes=None, vanished=vanished):
             response = self.client.api.get(
-                f"/containers/{container_id}/logs", params={"stdout": True, "stderr": True}
+                f"/containers/{container_id}/logs",
+                params={"stdout": True, "stderr": True},
+                stream=True,
             )
-            response.raise_for_status()
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
-        return demux(response.content)
+            with contextlib.closing(response):
+                response.raise_for_status()
+                return capture(response.iter_content(MiB))
 
     def inspect_container(self, container_id: str) -> dict[str, Any]:
-        return dict(self._get(f"/containers/{container_id}/json"))
+        vanished = self._gone("container", container_id)
+        return dict(self._get(f"/containers/{container_id}/json", vanished=vanished))
 
     def exec(
         self,
@@ -441,55 +503,64 @@ class PodmanEngine:
         workdir: str | None = None,
         env: dict[str, str] | None = None,
     ) -> ExecResult:
-        try:
-            code, output = self._container(container_id).exec_run(
+        vanished = self._gone("container", container_id)
+        with self._call("exec", vanished=vanished, watchdog=True):
+            container: Any = self.client.containers.get(container_id)
+            code, output = container.exec_run(
                 command, user=user or "", workdir=workdir, environment=env or None, demux=True
             )
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
         out, err = output if isinstance(output, tuple) else (output, b"")
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
-
-    def _remove_quietly(self, container_id: str) -> None:
-        """Teardown's removal: a refusal is left for the leak audit to record."""
-        with contextlib.suppress(EngineError):
-            self.remove_container(container_id)
 
     def remove_container(self, container_id: str, force: bool = True) -> None:
         params: dict[str, Any] = {"force": force, "v": True}
         if force:
             params["timeout"] = 0
+        vanished = self._gone("container", container_id)
         try:
-            self.client.api.delete(f"/containers/{container_id}", params=params).raise_for_status()
-        except podman.errors.NotFound:
+            with self._call("remove container", vanished=vanished):
+                response = self.client.api.delete(f"/containers/{container_id}", params=params)
+                response.raise_for_status()
+        except NotFound as exc:
             if not force:
+                if isinstance(exc, Vanished):
+                    raise
                 raise EngineError(f"no such container: {container_id}") from None
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
+        self._owned.drop("container", container_id)
 
-    def _post(self, path: str, params: dict[str, Any], timeout: float) -> Any:
-        try:
+    def _post(
+        self,
+        path: str,
+        params: dict[str, Any],
+        timeout: float,
+        vanished: str | None = None,
+        max_bytes: int | None = MAX_ANSWER,
+    ) -> Any:
+        """POST a libpod endpoint; `timeout` bounds each read, the call gets that much more."""
+        seconds = self.call_deadline + timeout
+        with self._call(f"POST {path}", seconds=seconds, vanished=vanished, max_bytes=max_bytes):
             response = self.client.api.post(path, params=params, timeout=timeout)
             response.raise_for_status()
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
         return response
 
     def stop(self, container_id: str, timeout: int | None = None) -> None:
         params = {} if timeout is None else {"timeout": timeout}
-        self._post(f"/containers/{container_id}/stop", params, 120 + (timeout or 0))
+        vanished = self._gone("container", container_id)
+        self._post(f"/containers/{container_id}/stop", params, 120 + (timeout or 0), vanished)
 
     def restart(self, container_id: str, timeout: int | None = None) -> None:
         params = {} if timeout is None else {"t": timeout}
-        self._post(f"/containers/{container_id}/restart", params, 120 + (timeout or 0))
+        vanished = self._gone("container", container_id)
+        self._post(f"/containers/{container_id}/restart", params, 120 + (timeout or 0), vanished)
 
     def healthcheck_run(self, container_id: str) -> HealthResult:
         """libpod `GET /containers/{id}/healthcheck`: run the check once, now."""
-        data = self._get(f"/containers/{container_id}/healthcheck")
+        vanished = self._gone("container", container_id)
+        data = self._get(f"/containers/{container_id}/healthcheck", vanished=vanished)
         log = data.get("Log") or []
         if not log:  # 4.3 answers "Log": null; the run is in the container's health log
             state = self.inspect_container(container_id).get("State") or {}
-            log = (state.get("Health") or state.get("Healthcheck") or {}).get("Log") or []
+            log = health_doc(state).get("Log") or []
         last = log[-1] if log else {}
         return HealthResult(
             status=str(data.get("Status", "")),
@@ -497,14 +568,14 @@ class PodmanEngine:
             output=str(last.get("Output", "")),
         )
 
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    def _get(
+        self, path: str, params: dict[str, Any] | None = None, vanished: str | None = None
+    ) -> Any:
         """GET a libpod endpoint and decode its JSON; SDK failures become EngineError."""
-        try:
+        with self._call(f"GET {path}", vanished=vanished):
             response = self.client.api.get(path, params=params)
             response.raise_for_status()
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
-        return response.json()
+            return response.json()
 
     # -- labelled resources --------------------------------------------------------
     def _list_as_answered(
@@ -519,30 +590,16 @@ class PodmanEngine:
         found = self._list_as_answered(path, labels, **params)
         return [r for r in found if has_labels(r.get("Labels", r.get("labels")), labels)]
 
-    def list_labelled(self, labels: dict[str, str]) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {"containers": [], "volumes": [], "networks": []}
-        for resource in self.labelled_resources(labels):
-            found[f"{resource.kind}s"].append(resource.id)
-        return found
-
     def labelled_resources(self, labels: dict[str, str]) -> list[LabelledResource]:
         containers = self._list_retrying("/containers/json", labels, 3, all=True)
         volumes = self._list_retrying("/volumes/json", labels, 3)
         networks = self._list_retrying("/networks/json", labels, 3)
-        return [
-            *(
-                LabelledResource("container", str(c["Id"]), dict(c.get("Labels") or {}))
-                for c in containers
-            ),
-            *(
-                LabelledResource("volume", str(v["Name"]), dict(v.get("Labels") or {}))
-                for v in volumes
-            ),
-            *(
-                LabelledResource("network", str(n["name"]), dict(n.get("labels") or {}))
-                for n in networks
-            ),
+        found = [
+            *resources("container", containers, "Id"),
+            *resources("volume", volumes, "Name"),
+            *resources("network", networks, "name", "labels"),
         ]
+        return matching(found, labels)
 
     def _list_retrying(
         self, path: str, labels: dict[str, str], attempts: int = 10, **params: Any
@@ -569,46 +626,33 @@ class PodmanEngine:
         for image in sorted(images, key=lambda i: -int(i.get("Created") or 0)):
             # By tag (an image may carry several); never forced, so an image in use stays.
             for ref in image.get("RepoTags") or [image["Id"]]:
-                with contextlib.suppress(*_ERRORS):
+                with contextlib.suppress(EngineError), self._call("remove cache image"):
                     response = self.client.api.delete(f"/images/{ref}", params={"force": False})
                     if response.ok:
                         removed.append(str(ref))
         return removed
 
-    def remove_labelled(self, labels: dict[str, str]) -> int:
-        # One by one, never prune: podman-py's prune ignores its filters.
-        # Each removal is tried even if one fails; the leak audit lists what stayed.
-        found = self.list_labelled(labels)
-        for_each_concurrently(self._remove_quietly, found["containers"])
-        try:
-            for net in found["networks"]:
-                self.client.api.delete(f"/networks/{net}", params={"force": True})
-            for vol in found["volumes"]:
-                self.client.api.delete(f"/volumes/{vol}", params={"force": True})
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
-        return sum(len(v) for v in found.values())
+    def _remove_listed(self, kind: str, ref: str) -> None:
+        with contextlib.suppress(NotFound), self._call(f"remove {kind}"):
+            self.client.api.delete(f"/{kind}s/{ref}", params={"force": True}).raise_for_status()
 
     # -- volumes and networks ------------------------------------------------------
     def create_volume(
         self, name: str, labels: dict[str, str], options: dict[str, str] | None = None
     ) -> str:
-        try:
-            return str(
-                # podman-py reads `driver_opts`; an `options` keyword is silently dropped.
-                self.client.volumes.create(name, labels=labels, driver_opts=options or None).name
-            )
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
+        with self._call("create volume"):
+            # podman-py reads `driver_opts`; an `options` keyword is silently dropped.
+            volume = self.client.volumes.create(name, labels=labels, driver_opts=options or None)
+        self._owned.add("volume", str(volume.name), name)
+        return str(volume.name)
 
     def remove_volume(self, name: str, force: bool = False) -> None:
-        try:
+        with self._call("remove volume", vanished=self._gone("volume", name)):
             self.client.volumes.remove(name, force=force)
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
+        self._owned.drop("volume", name)
 
     def inspect_volume(self, name: str) -> dict[str, Any]:
-        return dict(self._get(f"/volumes/{name}/json"))
+        return dict(self._get(f"/volumes/{name}/json", vanished=self._gone("volume", name)))
 
     def list_volumes(self, labels: dict[str, str]) -> list[str]:
         return sorted(str(v["Name"]) for v in self._list_as_answered("/volumes/json", labels))
@@ -620,28 +664,31 @@ class PodmanEngine:
             raise EngineError("refusing to prune volumes without a label filter")
         params = {"filters": json.dumps({"label": label_filter(labels)})}
         response = self._post("/volumes/prune", params, 120)
-        return sorted(str(r["Id"]) for r in response.json() or [] if not r.get("Err"))
+        pruned = sorted(str(r["Id"]) for r in response.json() or [] if not r.get("Err"))
+        for name in pruned:
+            self._owned.drop("volume", name)
+        return pruned
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
         # `podman network create` enables DNS (aardvark-dns) by default, as Docker's user
         # networks always have their embedded DNS; libpod's API defaults it to off.
         for attempt in (1, 2):
             try:
-                return str(
-                    self.client.networks.create(
+                with self._call("create network"):
+                    network = self.client.networks.create(
                         name, labels=labels, internal=internal, driver="bridge", dns_enabled=True
-                    ).id
-                )
-            except _ERRORS as exc:
+                    )
+            except EngineError as exc:
                 # 4.3 lists the host's interfaces to pick a free subnet; one vanishing
                 # meanwhile (another session's bridge) fails the call: that is worth one retry.
-                if attempt == 1 and "no such network interface" in _explain(exc):
+                if attempt == 1 and "no such network interface" in str(exc):
                     continue
-                raise EngineError(_explain(exc)) from None
+                raise
+            self._owned.add("network", str(network.id), name)
+            return str(network.id)
         raise AssertionError("unreachable")
 
     def remove_network(self, name: str) -> None:
-        try:
+        with self._call("remove network", vanished=self._gone("network", name)):
             self.client.networks.remove(name)
-        except _ERRORS as exc:
-            raise EngineError(_explain(exc)) from None
+        self._owned.drop("network", name)

@@ -16,8 +16,10 @@ from typing import Any
 
 import requests
 
-from harness.engines.base import ComposeCli, HealthResult, Unsupported
-from harness.engines.docker import DockerEngine, _is_podman
+from harness.engines._transport import budget
+from harness.engines.base import BuildRequest, ComposeCli, HealthResult, Unsupported
+from harness.engines.docker import INFO_DEADLINE, DockerEngine, _is_podman
+from harness.engines.podman import retry_layer_race
 from harness.errors import EngineError
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
@@ -34,6 +36,10 @@ class PodmanDockerApiEngine(DockerEngine):
     def __init__(self, url: str | None = None, name: str | None = None) -> None:
         super().__init__(url=url or os.environ.get(self.default_url_env) or DEFAULT_URL, name=name)
 
+    def build(self, request: BuildRequest) -> str:
+        """Podman's storage under the compatible API: the same layer-cache race."""
+        return retry_layer_race(lambda: super(PodmanDockerApiEngine, self).build(request))
+
     def _identity_mismatch(self, version: dict[str, Any]) -> str | None:
         if not _is_podman(version):
             return f"{self.url} answers the Docker API but is not Podman"
@@ -49,19 +55,18 @@ class PodmanDockerApiEngine(DockerEngine):
     def _network_backend(self, version: dict[str, Any]) -> str:
         # The compat /info has no network backend; libpod's /info on the same socket does.
         try:
-            response = self.api.get(self.api.base_url + LIBPOD_INFO, timeout=30)
-            response.raise_for_status()
-            return str(response.json().get("host", {}).get("networkBackend", "")) or "unknown"
+            with budget("libpod info", INFO_DEADLINE):
+                response = self.api.get(self.api.base_url + LIBPOD_INFO, timeout=30)
+                response.raise_for_status()
+                return str(response.json().get("host", {}).get("networkBackend", "")) or "unknown"
         except (requests.RequestException, ValueError):
             return "unknown"
 
     def healthcheck_run(self, container_id: str) -> HealthResult:
         """Probed per call: Podman 4.3 registers the on-demand run only under /libpod."""
         url = self.api._url("/containers/{0}/healthcheck", container_id)
-        try:
+        with self._call("healthcheck probe", explain=str):
             response = self.api.get(url, timeout=30)
-        except requests.RequestException as exc:
-            raise EngineError(str(exc)) from None
         if response.status_code == 404 and "no such container" not in response.text.lower():
             raise Unsupported(
                 f"{self.name}: GET /containers/{{id}}/healthcheck answers 404 on the Docker "

@@ -20,6 +20,7 @@ from harness.model.scenario import KEY_MATCHERS, Scenario
 from harness.model.security import Policy, concerns, refusal
 from harness.model.specs.base import BASE_IMAGE, PLACEHOLDER, LoadContext, Where
 from harness.model.yamlpos import MAX_BYTES, Positioned, load_positioned
+from harness.project.dockerfile import parse_dockerfile, remote_sources
 
 __all__ = ["BASE_IMAGE", "PLACEHOLDER", "LoadedScenario", "discover", "load_all", "load_scenario"]
 
@@ -145,6 +146,63 @@ def _image_problems(scenario: Scenario, base: Path) -> list[tuple[Where, str]]:
     return problems
 
 
+_LOCAL = "harness-local-"
+
+
+def _as_parseable(text: str) -> str:
+    """Placeholders become plain local names, so the builder's parser reads the file."""
+    return PLACEHOLDER.sub(lambda m: _LOCAL + m.group(1).replace(".", "-"), text)
+
+
+def _fetches(text: str, file: str) -> list[tuple[int, str, str]]:
+    """(line in the Containerfile, what it names, message) for everything it would fetch
+    from outside: scenario images are built only from {{ base }}, {{ images.NAME }} or
+    scratch."""
+    try:
+        sources = remote_sources(parse_dockerfile(_as_parseable(text), file))
+    except ScenarioError as exc:
+        return [(exc.location.line, "", exc.message)]
+    return [
+        (
+            s.location.line,
+            s.reference,
+            f"{s.kind} {s.reference} would be fetched from outside; build from "
+            "{{ base }}, {{ images.NAME }} or scratch (nothing is ever pulled)",
+        )
+        for s in sources
+        if not s.reference.startswith(_LOCAL)
+    ]
+
+
+def _column(lines: list[str], line: int, token: str) -> int:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    found = text.find(token) if token else -1
+    return found + 1 if found >= 0 else len(text) - len(text.lstrip()) + 1
+
+
+def _fetch_problems(
+    scenario: Scenario, base: Path, doc: Positioned, file: str, text: str
+) -> list[ScenarioError]:
+    """Nothing that pulls, checked with the builder's own grammar before any engine is used."""
+    errors = []
+    lines = text.splitlines()
+    for name, image in scenario.images.items():
+        if image.containerfile is not None:
+            block = doc.locate(file, ("images", name, "containerfile")).line
+            for line, token, message in _fetches(image.containerfile, file):
+                at = block + line
+                errors.append(ScenarioError(Location(file, at, _column(lines, at, token)), message))
+        elif image.context is not None:
+            path = (base / image.context / image.file).resolve()
+            if path.is_file() and path.is_relative_to(base.resolve()):
+                own = path.read_text(encoding="utf-8", errors="replace")
+                own_lines = own.splitlines()
+                for line, token, message in _fetches(own, str(path)):
+                    where = Location(str(path), line, _column(own_lines, line, token))
+                    errors.append(ScenarioError(where, message))
+    return errors
+
+
 def _key_problems(scenario: Scenario) -> list[tuple[Where, str]]:
     """Expectations, comparisons and known divergences name steps that exist."""
     problems: list[tuple[Where, str]] = []
@@ -229,7 +287,8 @@ def _security(
         if policy.allows(concern.kind):
             flags.append(concern.detail)
         else:
-            errors.append(ScenarioError(doc.locate(file, concern.where), refusal(concern)))
+            where = concern.at or doc.locate(file, concern.where)
+            errors.append(ScenarioError(where, refusal(concern)))
     return errors, tuple(flags)
 
 
@@ -255,6 +314,7 @@ def load_scenario(path: Path, policy: Policy | None = None) -> LoadedScenario:
     except ValidationError as exc:
         raise ScenarioErrors(_pydantic_errors(exc, doc, file)) from None
     problems = _check_references(scenario, doc, file, path.parent, text)
+    problems += _fetch_problems(scenario, path.parent, doc, file, text)
     refused, flags = _security(scenario, doc, file, path.parent, policy or Policy())
     if problems or refused:
         raise ScenarioErrors(problems + refused)

@@ -25,6 +25,7 @@ import pytest
 from harness.engines import adapter_names, default_names
 from harness.labels import new_run_id
 from harness.pytest_plugin.items import ScenarioFile, looks_like_scenario
+from harness.pytest_plugin.policy import add_policy_options, policy_of
 from harness.pytest_plugin.session import COLLECTOR, SESSION, Collector, HarnessSession
 from harness.report import write_reports
 from harness.report.escape import terminal
@@ -61,6 +62,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME=URL",
         help="API URL for any engine adapter, like `harness run --url`",
     )
+    add_policy_options(group)
     group.addoption(
         "--compat-report",
         dest="harness_compat_report",
@@ -90,9 +92,10 @@ def pytest_configure(config: pytest.Config) -> None:
         url = getattr(config.option, _url_dest(name), None)
         if url:
             urls[name] = url
-    config.stash[SESSION] = HarnessSession(run_id, names, urls)
+    policy = policy_of(config)
+    config.stash[SESSION] = HarnessSession(run_id, names, urls, policy=policy)
     if not _is_worker(config):
-        collector = Collector(run_id, names)
+        collector = Collector(run_id, names, policy=policy)
         config.stash[COLLECTOR] = collector
         config.pluginmanager.register(_ReportListener(collector), "harness-report-listener")
 

@@ -65,8 +65,8 @@ class ScenarioBroken(Exception):
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        loaded = load_scenario(_shown_path(self.path, self.config))
         state = self.config.stash[SESSION]
+        loaded = load_scenario(_shown_path(self.path, self.config), state.policy)
         area = loaded.scenario.area
         state.register_marker(self.config, area, f"scenarios of area {area!r}")
         for engine in state.engine_names:

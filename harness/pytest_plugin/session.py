@@ -20,6 +20,7 @@ import pytest
 from harness.engines import create_engine
 from harness.engines.base import EngineInfo
 from harness.model.loader import LoadedScenario, load_scenario
+from harness.model.security import Policy
 from harness.results.codec import outcome_from_wire
 from harness.results.document import to_document
 from harness.run.runner import EngineSlot, RunResult, assemble, open_engines, run_item
@@ -38,6 +39,7 @@ class HarnessSession:
     run_id: str
     engine_names: list[str]
     urls: dict[str, str]
+    policy: Policy = field(default_factory=Policy)
     worker: str = field(default_factory=lambda: os.environ.get("PYTEST_XDIST_WORKER", "main"))
     _slots: dict[str, EngineSlot] = field(default_factory=dict)
     _outcomes: dict[tuple[str, str], EngineOutcome] = field(default_factory=dict)
@@ -103,6 +105,7 @@ class Collector:
     infos: dict[str, dict[str, Any]] = field(default_factory=dict)
     stats: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     failed_items: set[tuple[str, str]] = field(default_factory=set)
+    policy: Policy = field(default_factory=Policy)
 
     def record(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
@@ -122,7 +125,7 @@ class Collector:
     def result(self, incomplete: bool) -> RunResult:
         cache: dict[str, LoadedScenario] = {}
         for path in sorted(set(self.files.values())):
-            cache[path] = load_scenario(Path(path))
+            cache[path] = load_scenario(Path(path), self.policy)
         scenarios = list(cache.values())
         names = [n for n in self.engine_names if n in self.infos]
         totals: dict[str, dict[str, float]] = {}

@@ -21,6 +21,7 @@ from xdist.scheduler import LoadScopeScheduling
 
 from harness.errors import ScenarioErrors
 from harness.model.loader import LoadedScenario, load_scenario
+from harness.pytest_plugin.policy import policy_of
 from harness.run.schedule import exclusive_groups
 
 
@@ -28,6 +29,7 @@ class ExclusiveGroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
     def __init__(self, config: pytest.Config, log: Any = None) -> None:
         super().__init__(config, log)
         self._root = config.rootpath
+        self._policy = policy_of(config)
         self._scopes: dict[str, str] | None = None
 
     def _split_scope(self, nodeid: str) -> str:
@@ -41,7 +43,7 @@ class ExclusiveGroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
             file = nodeid.split("::", 1)[0]
             if file.endswith((".yaml", ".yml")) and file not in loaded:
                 try:
-                    loaded[file] = load_scenario(self._root / Path(file))
+                    loaded[file] = load_scenario(self._root / Path(file), self._policy)
                 except (ScenarioErrors, OSError):
                     continue  # not a scenario: an ordinary item, scheduled alone
         groups = exclusive_groups(loaded.values())

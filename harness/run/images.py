@@ -23,11 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.engines.base import BuildRequest, Engine
-from harness.errors import EngineError, ImageMissing
+from harness.engines.base import BuildRequest, Engine, Unsupported
+from harness.errors import EngineError, ScenarioError
 from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
 from harness.model.loader import PLACEHOLDER, LoadedScenario
 from harness.model.scenario import ImageSpec
+from harness.project.dockerfile import RemoteSource, parse_dockerfile, remote_sources
 
 BASE_CONTAINERFILE = """\
 FROM scratch
@@ -37,9 +38,6 @@ CMD ["sh"]
 """
 CONTAINERFILE = "Containerfile"
 LOCK_DIR = Path(os.environ.get("HARNESS_LOCK_DIR", tempfile.gettempdir())) / "harness-locks"
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
-_ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?", re.I | re.M)
-_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
 def busybox_path() -> Path:
@@ -59,24 +57,31 @@ def _file_lock(key: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def external_froms(containerfile: str, build_args: dict[str, str]) -> list[str]:
-    """The FROM images a Containerfile needs from outside itself (not stages, not scratch)."""
-    args: dict[str, str] = {}
-    first_from = _FROM.search(containerfile)
-    head = containerfile[: first_from.start()] if first_from else containerfile
-    for name, default in _ARG.findall(head):
-        args[name] = build_args.get(name, default)
-    stages: set[str] = set()
-    needed: list[str] = []
-    for image, alias in _FROM.findall(containerfile):
-        resolved = _VAR.sub(lambda m: args.get(m.group(1), m.group(0)), image)
-        if "$" in resolved:
-            raise EngineError(f"FROM {image}: cannot resolve {resolved!r} before building")
-        if resolved.lower() != "scratch" and resolved not in stages and resolved not in needed:
-            needed.append(resolved)
-        if alias:
-            stages.add(alias)
-    return needed
+def external_sources(containerfile: str, build_args: dict[str, str]) -> list[RemoteSource]:
+    """Every image or URL a Containerfile would fetch from outside itself: FROM in all
+    its spellings, COPY --from, RUN --mount from=, ADD of a URL (the builder's own parser,
+    harness.project.dockerfile; not stages, not scratch)."""
+    try:
+        parsed = parse_dockerfile(containerfile, CONTAINERFILE)
+    except ScenarioError as exc:
+        raise EngineError(f"cannot read the Containerfile before building: {exc}") from None
+    return remote_sources(parsed, build_args)
+
+
+def require_local(engine: Engine, containerfile: str, build_args: dict[str, str]) -> None:
+    """Refuse a build that would fetch anything: a URL always, an image unless it is
+    local on this engine. The refusal is `Unsupported` (the engine lacks the image),
+    never a pull."""
+    for source in external_sources(containerfile, build_args):
+        if source.kind == "add-url":
+            raise Unsupported(
+                f"ADD {source.reference}: the harness never downloads (at {source.location})"
+            )
+        if not engine.image_exists(source.reference):
+            raise Unsupported(
+                f"{source.kind} {source.reference} is not a local image on {engine.name}; "
+                "refusing to build (it would pull)"
+            )
 
 
 def _hash_tree(root: Path, digest: hashlib._Hash) -> None:
@@ -235,12 +240,7 @@ class ImageCache:
             if self.engine.image_exists(ref):
                 self.stats.reused += 1
             else:
-                for needed in external_froms(containerfile or BASE_CONTAINERFILE, build_args):
-                    if not self.engine.image_exists(needed):
-                        raise ImageMissing(
-                            f"FROM {needed} is not a local image on "
-                            f"{self.engine.name}; refusing to build (it would pull)"
-                        )
+                require_local(self.engine, containerfile or BASE_CONTAINERFILE, build_args)
                 started = time.monotonic()
                 with tempfile.TemporaryDirectory(prefix="harness-build-") as tmp:
                     populate(Path(tmp))
@@ -251,7 +251,7 @@ class ImageCache:
                         OWNER: owner(),
                         CACHE: tag.rsplit(":", 1)[1],
                     }
-                    self._build(
+                    self.engine.build(
                         BuildRequest(
                             context=Path(tmp),
                             containerfile=CONTAINERFILE,
@@ -268,19 +268,6 @@ class ImageCache:
             self._known[tag] = ref
             self.formats[ref] = fmt if fmt != "default" else self._default_format()
         return ref
-
-    def _build(self, request: BuildRequest) -> None:
-        """Build, once more after Podman's shared-storage race: its layer-cache lookup
-        walks every image, and one removed meanwhile by another item (an `image_rm`
-        step) fails the build with "layer not known". Not a property of the build."""
-        for attempt in (1, 2, 3):
-            try:
-                self.engine.build(request)
-                return
-            except EngineError as exc:
-                if attempt == 3 or "layer not known" not in str(exc):
-                    raise
-                time.sleep(0.5 * attempt)
 
     def _default_format(self) -> str:
         """The format the engine builds when not told (its fingerprint says which)."""

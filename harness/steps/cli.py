@@ -7,6 +7,7 @@ import subprocess
 
 from harness.engines._util import text
 from harness.errors import EngineError
+from harness.model.confine import escapes
 from harness.model.specs.cli import CliSpec
 from harness.steps.context import StepContext
 from harness.steps.kinds import Family, StepKind
@@ -28,6 +29,10 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
         ctx.images[spec.image] if spec.image else ctx.engine.image_ref(spec.image_ref or ""),
         *(ctx.expand(a) for a in spec.args),
     ]
+    if ctx.tmp is not None:
+        outside = escapes([ctx.expand(o) for o in spec.options], ctx.tmp)
+        if outside:
+            raise EngineError(f"{spec.name}: {outside[0]} leaves the scenario's {{{{ tmp }}}}")
     try:
         # In the scenario's temporary directory: conmon inherits the cwd and writes
         # files there (an `oom` file when the container is OOM-killed).

@@ -15,6 +15,8 @@ from typing import Any
 from harness.engines._util import text
 from harness.engines.base import ContainerSpec, MountSpec, Unsupported
 from harness.errors import EngineError, EngineUnavailable
+from harness.model.access import TMP
+from harness.model.confine import confined
 from harness.model.specs.containers import (
     ExecSpec,
     HealthcheckRunSpec,
@@ -45,6 +47,12 @@ def _container_spec(ctx: StepContext, spec: RunSpec) -> ContainerSpec:
             source = ctx.expand(source)
             if not source.startswith("/"):
                 source = str((ctx.loaded.directory / source).resolve())
+            elif (
+                ctx.tmp is not None and TMP.match(m.source or "") and not confined(source, ctx.tmp)
+            ):
+                # A symlink planted under {{ tmp }} (by a container that has it mounted)
+                # must not turn this bind into a bind of the host's own files.
+                raise EngineError(f"bind source {source} leaves the scenario's {{{{ tmp }}}}")
         mounts.append(
             MountSpec(
                 type=m.type,

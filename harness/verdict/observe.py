@@ -86,6 +86,13 @@ def _labels(value: Any) -> dict[str, str]:
     return {k: str(v) for k, v in (value or {}).items() if not k.startswith(PREFIX)}
 
 
+def health_doc(state: dict[str, Any]) -> dict[str, Any]:
+    """A container's health document from its inspect `State`: Docker and Podman 4.4+
+    call it `Health`, Podman before 4.4 `Healthcheck`. Empty when there is none."""
+    doc = state.get("Health") or state.get("Healthcheck")
+    return dict(doc) if isinstance(doc, dict) else {}
+
+
 def _health(state: dict[str, Any]) -> str | None:
     health = state.get("Health") or state.get("Healthcheck")
     if not health:

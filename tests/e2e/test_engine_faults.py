@@ -31,6 +31,9 @@ from tests.e2e.crash_support import (
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 CONTAINERS_CONF = Path("/var/lib/harness/containers.conf")
+# The setup's offline safety net (docs/engines.md): a second service forwards to loopback too.
+OFFLINE_RESOLV = Path("/var/lib/harness/resolv.conf")
+OFFLINE_NS = Path(__file__).resolve().parents[2] / "scripts" / "offline-ns.sh"
 
 
 @pytest.fixture
@@ -40,8 +43,9 @@ def private_podman(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes
     env = dict(os.environ)
     if CONTAINERS_CONF.exists():
         env["CONTAINERS_CONF"] = str(CONTAINERS_CONF)
+    offline = ["bash", str(OFFLINE_NS), str(OFFLINE_RESOLV)] if OFFLINE_RESOLV.exists() else []
     service = subprocess.Popen(
-        ["podman", "system", "service", "--time=0", f"unix://{socket_path}"],
+        [*offline, "podman", "system", "service", "--time=0", f"unix://{socket_path}"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -11,13 +11,15 @@ import pytest
 
 from harness.labels import RUN
 from harness.results.document import validate
+from tests import library
 from tests.e2e.crash_support import BOTH, engines, harness
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 
 def test_full_library_leaves_zero_leftovers(tmp_path: Path) -> None:
-    done = harness("run", "scenarios", *BOTH, "-j", "2", "-q", "--out", str(tmp_path), timeout=2400)
+    args = ("scenarios", *library.FLAGS, *BOTH, "-j", "2", "-q", "--out", str(tmp_path))
+    done = harness("run", *args, timeout=2400)
     assert done.returncode in (0, 1, 3), done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     document = json.loads((tmp_path / "results.json").read_text())

@@ -8,6 +8,7 @@ import pytest
 
 from harness.errors import ScenarioErrors
 from harness.model.loader import load_all, load_scenario
+from tests import library
 
 GOOD = """\
 schema: 1
@@ -136,5 +137,13 @@ def test_all_errors_reported_together(tmp_path: Path) -> None:
 
 
 def test_repository_scenarios_are_valid() -> None:
-    root = Path(__file__).resolve().parents[2] / "scenarios"
-    assert len(load_all([root])) >= 1
+    assert len(load_all([library.SCENARIOS], library.POLICY)) >= 100
+
+
+def test_only_the_namespace_and_capability_scenarios_need_a_flag() -> None:
+    with pytest.raises(ScenarioErrors) as info:
+        load_all([library.SCENARIOS])
+    refused = {
+        Path(e.location.file).relative_to(library.SCENARIOS).as_posix() for e in info.value.errors
+    }
+    assert refused == library.NEEDS_FLAGS

@@ -8,7 +8,7 @@ import pytest
 
 from harness.model.redact import MASK, redact, secret_values
 from harness.model.scenario import Scenario
-from harness.model.security import HOST_BIND, PRIVILEGED, concerns
+from harness.model.security import FORBIDDEN, HOST_BIND, PRIVILEGED, concerns
 
 
 def scenario(steps: list[dict[str, object]], **extra: object) -> Scenario:
@@ -60,9 +60,10 @@ def test_redact_masks_values_keys_and_pairs_but_not_ordinary_keys() -> None:
         (["-v", "{{ tmp }}/../up:/x"], [HOST_BIND]),
         (["-v", "{{ tmp }}/dir:/x"], []),
         (["-v", "/data"], []),  # anonymous volume
-        (["-v", "named:/data"], []),
+        (["-v", "named:/data"], [FORBIDDEN]),  # unlabelled: use {{ volumes.NAME }}
         (["-v", "{{ volumes.data }}:/data:ro"], []),
-        (["--mount", "type=volume,source=v,target=/x"], []),
+        (["--mount", "type=volume,source=v,target=/x"], [FORBIDDEN]),
+        (["--mount", "type=volume,source={{ volumes.v }},target=/x"], []),
         (["--mount", "type=tmpfs,target=/x"], []),
     ],
 )

@@ -10,6 +10,7 @@ from harness.engines.base import EngineInfo
 from harness.model.loader import load_all
 from harness.run.runner import run_scenarios
 from harness.verdict.compare import EngineOutcome
+from tests import library
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ class DownEngine:
 
 
 def test_interrupt_cancels_queued_work() -> None:
-    scenarios = load_all([ROOT / "scenarios"])
+    scenarios = load_all([library.SCENARIOS], library.POLICY)
     seen: list[str] = []
 
     def progress(scenario_id: str, engine: str, outcome: EngineOutcome) -> None:

@@ -210,3 +210,26 @@ def test_volume_ls_keeps_the_scenarios_volumes_and_needs_the_protocol(tmp_path: 
     resource_steps.volume_ls(ctx, VolumeLsSpec(name="ls", labels={"k": "v"}))
     assert ctx.observations["ls.volumes"] == ["a", "b"]
     assert seen == [{"k": "v"}]  # the scenario's labels only, as a user's filter
+
+
+def test_a_symlink_planted_in_tmp_does_not_become_a_host_bind(tmp_path: Path) -> None:
+    from harness.model.specs.containers import RunSpec
+    from harness.steps.containers import _container_spec
+
+    ctx = _ctx(tmp_path)
+    ctx.images["base"] = "harness-base:x"
+    (tmp_path / "link").symlink_to("/")
+    spec = RunSpec.model_validate(
+        {
+            "name": "c",
+            "image": "base",
+            "mounts": [{"type": "bind", "source": "{{ tmp }}/link/etc", "target": "/x"}],
+        }
+    )
+    with pytest.raises(EngineError, match="leaves the scenario's"):
+        _container_spec(ctx, spec)
+    (tmp_path / "real").mkdir()
+    ok = spec.model_copy(
+        update={"mounts": [spec.mounts[0].model_copy(update={"source": "{{ tmp }}/real"})]}
+    )
+    assert _container_spec(ctx, ok).mounts[0].source == str(tmp_path / "real")

@@ -16,16 +16,16 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Concern (one way to reach the host) and its kinds live in harness.model.access.
+from harness.model.access import Concern as Concern
+from harness.model.access import Where as Where
+
 NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
-TMP = re.compile(r"^\{\{ ?tmp ?\}\}(/|$)")
 BASE_IMAGE = "base"
-# Kinds of host access (each a policy flag: --allow-host-binds, --allow-privileged).
-HOST_BIND, PRIVILEGED = "host-bind", "privileged"
 
 Name = Annotated[str, Field(pattern=NAME)]
 Seconds = Annotated[float, Field(gt=0, le=3600)]
-Where = tuple[str | int, ...]
 
 # What a step may name, and what an earlier step (or the scenario) provides:
 # image (built or pulled), container (any `run`), running (a detached `run`),
@@ -57,15 +57,6 @@ class Ref:
         return f"unknown {self.kind} {self.name!r}; expected one of {sorted(known)}"
 
 
-@dataclass(frozen=True)
-class Concern:
-    """One way a step reaches the host: where, what kind (a policy flag), and in words."""
-
-    where: Where
-    kind: str
-    detail: str
-
-
 @dataclass
 class LoadContext:
     """What a spec's load-time checks may look at: the scenario's own names, its
@@ -79,15 +70,6 @@ class LoadContext:
 
     def names(self, kind: str) -> set[str]:
         return self.known.setdefault(kind, set())
-
-
-def inside(source: str, base: Path) -> bool:
-    """A bind source the scenario owns: under {{ tmp }}, or relative and inside its dir."""
-    if TMP.match(source):
-        return ".." not in source.split("/")
-    if source.startswith("/") or "{{" in source:
-        return False
-    return (base / source).resolve().is_relative_to(base.resolve())
 
 
 class StepSpec(Model):

@@ -8,18 +8,15 @@ from pathlib import Path
 
 from pydantic import model_validator
 
+from harness.model import host_access as access
+from harness.model.access import Concern
 from harness.model.specs.base import (
-    HOST_BIND,
     PLACEHOLDER,
-    PRIVILEGED,
-    TMP,
-    Concern,
     LoadContext,
     Ref,
     Seconds,
     StepSpec,
     Where,
-    inside,
 )
 
 _PUBLISH = re.compile(r"^(?:(?P<ip>[0-9.]+|\[[0-9a-f:]*\]):)?(?P<host>\d+)(?:-\d+)?:\d+")
@@ -57,45 +54,18 @@ class CliSpec(StepSpec, kind="cli"):
                 yield ("options",), f"unknown placeholder {{{{ {var} }}}}"
 
     def host_access(self, base: Path) -> Iterable[Concern]:
-        for j, opt in enumerate(self.options):
-            if opt == "--privileged" or opt.startswith("--privileged="):
-                yield Concern(("options", j), PRIVILEGED, f"--privileged (step {self.name!r})")
-        for j, source in cli_binds(self.options):
-            # A CLI resolves relative paths against its cwd: only {{ tmp }} is the scenario's.
-            if not (TMP.match(source) and inside(source, base)):
-                yield Concern(
-                    ("options", j),
-                    HOST_BIND,
-                    f"bind mount of host path {source!r} (step {self.name!r})",
-                )
+        """Every option as the engine CLIs read it (harness.model.cli_grammar); a CLI
+        resolves relative paths against its cwd, so only {{ tmp }} is the scenario's."""
+        for j, kind, detail in access.classify_argv(self.options):
+            yield Concern(("options", j), kind, f"{detail} (step {self.name!r})")
+        for kind, detail in access.image_ref(self.image_ref) if self.image_ref else ():
+            yield Concern(("image_ref",), kind, detail)
 
     def secret_pairs(self) -> Iterable[tuple[str, str]]:
         return option_pairs([*self.options, *self.args]).items()
 
     def exclusive(self) -> Iterable[str]:
         return (f"host-port:{port}" for port in cli_host_ports(self.options))
-
-
-def cli_binds(options: list[str]) -> list[tuple[int, str]]:
-    """(option index, host source) of every bind a `cli` step's options ask for."""
-    found: list[tuple[int, str]] = []
-    for i, opt in enumerate(options):
-        name, eq, value = opt.partition("=")
-        if name in ("-v", "--volume", "--mount") and not eq:
-            value = options[i + 1] if i + 1 < len(options) else ""
-        elif opt.startswith("-v") and len(opt) > 2 and name != "--volume":
-            name, value = "-v", opt[2:]
-        if name in ("-v", "--volume"):
-            source = value.split(":", 1)[0]
-            # `-v /data` alone is an anonymous volume; `-v name:/data` and
-            # `-v {{ volumes.NAME }}:/data` are named ones.
-            if ":" in value and (source.startswith(("/", ".", "~")) or TMP.match(source)):
-                found.append((i, source))
-        elif name == "--mount":
-            fields = dict(f.partition("=")[::2] for f in value.split(","))
-            if fields.get("type", "volume") == "bind":
-                found.append((i, fields.get("source") or fields.get("src") or ""))
-    return found
 
 
 def option_pairs(options: list[str]) -> dict[str, str]:

@@ -4,11 +4,14 @@ engine's own compose tool, from a compose file in the scenario's directory."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field
 
 from harness.model import compose_file
+from harness.model.access import Concern
+from harness.model.compose_access import concerns_of_file
 from harness.model.specs.base import LoadContext, RefKind, Seconds, StepSpec, Where
 
 
@@ -41,6 +44,14 @@ class ComposeUpSpec(StepSpec, kind="compose_up"):
 
     def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
         return ((("file",), message) for message in self._read(ctx)[0])
+
+    def host_access(self, base: Path) -> Iterable[Concern]:
+        """Every host-touching key of the compose file, at its own file:line:col."""
+        path = (base / self.file).resolve()
+        if not path.is_relative_to(base.resolve()) or not path.is_file():
+            return ()  # problems() reports the missing file
+        found = concerns_of_file(path, base)
+        return (Concern(("file",), c.kind, f"{c.detail} ({self.file})", c.at) for c in found)
 
     def provides(self, ctx: LoadContext) -> Iterable[tuple[RefKind, str]]:
         for service in self._read(ctx)[1]:

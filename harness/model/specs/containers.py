@@ -10,11 +10,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from harness.model import host_access as access
+from harness.model.access import HOST_BIND, PRIVILEGED, Concern, inside
 from harness.model.specs.base import (
-    HOST_BIND,
     PLACEHOLDER,
-    PRIVILEGED,
-    Concern,
     ContainerStep,
     LoadContext,
     Model,
@@ -24,7 +23,6 @@ from harness.model.specs.base import (
     Seconds,
     StepSpec,
     Where,
-    inside,
 )
 from harness.units import host_memory_bytes, parse_size
 
@@ -120,6 +118,26 @@ class RunSpec(StepSpec, kind="run"):
                     HOST_BIND,
                     f"bind mount of host path {m.source!r} (step {self.name!r})",
                 )
+            if m.type == "volume":
+                for kind, detail in access.volume_options(m.options, "volume mount"):
+                    yield Concern(("mounts", j, "options"), kind, f"{detail} (step {self.name!r})")
+        yield from self._fields_access()
+
+    def _fields_access(self) -> Iterable[Concern]:
+        """Namespaces, network, capabilities, labels and image reference of the spec."""
+        modes = {"pid_mode": self.pid_mode, "ipc_mode": self.ipc_mode, "network": self.network}
+        for field, mode in modes.items():
+            finding = access.namespace(field.removesuffix("_mode"), mode) if mode else None
+            if finding:
+                yield Concern((field,), finding[0], f"{finding[1]} (step {self.name!r})")
+        for j, cap in enumerate(self.cap_add):
+            for kind, detail in access.capabilities([cap]):
+                yield Concern(("cap_add", j), kind, f"{detail} (step {self.name!r})")
+        for key in self.labels:
+            for kind, detail in access.labels([key], f"step {self.name!r}"):
+                yield Concern(("labels", key), kind, detail)
+        for kind, detail in access.image_ref(self.image_ref) if self.image_ref else ():
+            yield Concern(("image_ref",), kind, detail)
 
     def secret_pairs(self) -> Iterable[tuple[str, str]]:
         return self.env.items()
