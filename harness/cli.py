@@ -18,10 +18,13 @@ from harness.engines.base import CacheCleaner, Engine
 from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
 from harness.labels import CACHE, RUN
 from harness.model.loader import load_all
+from harness.model.redact import scenario_secrets
 from harness.model.scenario import scenario_json_schema
 from harness.model.security import HELP, Policy, field_of
 from harness.report import write_reports
-from harness.results.document import to_document
+from harness.report.escape import terminal
+from harness.results.document import ResultsInvalid, to_document
+from harness.results.redaction import text_redactor
 from harness.run.janitor import sweep_stale
 from harness.run.runner import run_scenarios
 from harness.run.signals import interrupt_once
@@ -68,14 +71,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.filter:
         scenarios = [s for s in scenarios if args.filter in s.scenario.id]
     engines = _engines(args.engine, _urls(args.url))
+    masks = {
+        s.scenario.id: text_redactor(
+            scenario_secrets(s.scenario, s.directory), [s.scenario.id, *(e.name for e in engines)]
+        )
+        for s in scenarios
+    }
 
     def progress(scenario_id: str, engine: str, outcome: EngineOutcome) -> None:
         if not args.quiet:
-            detail = f" ({outcome.error})" if outcome.error else ""
-            print(
-                f"{outcome.status:>5}  {scenario_id} [{engine}] {outcome.duration_s:.1f}s{detail}",
-                file=sys.stderr,
+            # The error may quote a build log: masked like the results, and made inert.
+            detail = f" ({masks[scenario_id](outcome.error)})" if outcome.error else ""
+            line = (
+                f"{outcome.status:>5}  {scenario_id} [{engine}] {outcome.duration_s:.1f}s{detail}"
             )
+            print(terminal(line), file=sys.stderr)
 
     with interrupt_once() as interrupt:
         try:
@@ -87,11 +97,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         paths = write_reports(document, Path(args.out))
     counts = ", ".join(f"{n} {v}" for v, n in document["summary"].items() if n)
     print(f"{len(document['scenarios'])} scenarios: {counts}")
+    for warning in document["run"].get("warnings", []):
+        print(terminal(f"warning: {warning}"), file=sys.stderr)
     for engine in document["engines"]:
         if not engine["available"]:
-            print(f"engine {engine['name']} unavailable: {engine['error']}")
+            print(terminal(f"engine {engine['name']} unavailable: {engine['error']}"))
         elif engine["error"]:
-            print(f"engine {engine['name']}: {engine['error']}")
+            print(terminal(f"engine {engine['name']}: {engine['error']}"))
     for name, left in result.leftovers.items():
         print(f"engine {name}: {len(left)} leftovers found after the run (removed)")
     if result.incomplete:
@@ -117,9 +129,11 @@ def cmd_engines(args: argparse.Namespace) -> int:
         for info in infos:
             state = info["version"] if info["available"] else f"unavailable: {info['error']}"
             print(
-                f"{info['name']:<20} {state}  runtime={info['runtime']} "
-                f"cgroup=v{info['cgroup_version']} storage={info['storage_driver']} "
-                f"network={info['network_backend']} build={info['default_build_format']}"
+                terminal(
+                    f"{info['name']:<20} {state}  runtime={info['runtime']} "
+                    f"cgroup=v{info['cgroup_version']} storage={info['storage_driver']} "
+                    f"network={info['network_backend']} build={info['default_build_format']}"
+                )
             )
     return OK if all(i["available"] for i in infos) else ENGINE_TROUBLE
 
@@ -145,7 +159,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
                 images = len(engine.remove_cache_images(CACHE))
             print(f"{engine.name}: removed {removed} resources{detail}, {images} cached image tags")
         except (EngineError, EngineUnavailable) as exc:
-            print(f"{engine.name}: {exc}", file=sys.stderr)
+            print(terminal(f"{engine.name}: {exc}"), file=sys.stderr)
             status = ENGINE_TROUBLE
         finally:
             engine.close()
@@ -153,13 +167,19 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from harness.results.document import read_results
+    """Every input is untrusted: checked against the schema first (exit 2 with the
+    file and JSON path), then rendered by reports that escape every string."""
+    from harness.report.inputs import BadResults, load_results
     from harness.results.merge import merge_documents
 
-    documents = [read_results(Path(p)) for p in args.results]
+    try:
+        documents = [load_results(Path(p)) for p in args.results]
+    except BadResults as exc:
+        print(f"error: {terminal(str(exc))}", file=sys.stderr)
+        return BAD_INPUT
     document = merge_documents(documents) if len(documents) > 1 else documents[0]
     paths = write_reports(document, Path(args.out))
-    print("wrote " + ", ".join(str(p) for p in paths))
+    print(terminal("wrote " + ", ".join(str(p) for p in paths)))
     return _exit_code(document)
 
 
@@ -262,10 +282,14 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except ScenarioErrors as exc:
         for error in exc.errors:
-            print(error.args[0], file=sys.stderr)
+            print(terminal(error.args[0]), file=sys.stderr)
         return BAD_INPUT
     except EngineUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(terminal(f"error: {exc}"), file=sys.stderr)
+        return ENGINE_TROUBLE
+    except ResultsInvalid as exc:
+        # The raw results are in the side file the message names; no report was rendered.
+        print(terminal(f"error: {exc}"), file=sys.stderr)
         return ENGINE_TROUBLE
     except KeyboardInterrupt:
         return 130

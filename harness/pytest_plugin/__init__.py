@@ -28,9 +28,12 @@ from harness.pytest_plugin.items import ScenarioFile, looks_like_scenario
 from harness.pytest_plugin.policy import add_policy_options, policy_of
 from harness.pytest_plugin.session import COLLECTOR, SESSION, Collector, HarnessSession
 from harness.report import write_reports
+from harness.report.escape import terminal
+from harness.results.document import ResultsInvalid
 
 _DOCUMENT = pytest.StashKey[dict[str, Any]]()
 _UNSHOWN = pytest.StashKey[list[str]]()
+_WRITE_ERROR = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -142,7 +145,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config.stash[_DOCUMENT] = document
     out = config.option.harness_compat_report
     if out:
-        write_reports(document, Path(out))
+        try:
+            write_reports(document, Path(out))
+        except ResultsInvalid as exc:  # the raw results are in the side file it names
+            config.stash[_WRITE_ERROR] = str(exc)
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
     unshown = collector.unshown_divergences(document)
     config.stash[_UNSHOWN] = unshown
     if unshown and session.exitstatus == pytest.ExitCode.OK:
@@ -157,11 +164,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("harness")
     counts = ", ".join(f"{n} {v}" for v, n in document["summary"].items() if n)
     write(f"run {document['run']['id']}: {len(document['scenarios'])} scenarios: {counts}")
+    for warning in document["run"].get("warnings", []):
+        write(terminal(f"warning: {warning}"), yellow=True)
     for scenario in document["scenarios"]:
         for kd in scenario["stale_divergences"]:
             write(f"stale known divergence: {scenario['id']} [{kd['engine']}] {kd['key']}")
     for sid in config.stash.get(_UNSHOWN, []):
         write(f"divergent across engines (no item failed): {sid}")
     out = config.option.harness_compat_report
-    if out:
+    if _WRITE_ERROR in config.stash:
+        write(terminal(f"error: {config.stash[_WRITE_ERROR]}"), red=True)
+    elif out:
         write(f"wrote {Path(out) / 'results.json'} and reports")

@@ -19,8 +19,10 @@ from _pytest._code.code import ExceptionInfo, TerminalRepr
 
 from harness.errors import ScenarioErrors
 from harness.model.loader import LoadedScenario, load_scenario
+from harness.model.redact import scenario_secrets
 from harness.pytest_plugin.session import OUTCOME_PROPERTY, SESSION
 from harness.results.codec import outcome_from_wire, outcome_to_wire
+from harness.results.redaction import TextMask, text_redactor
 from harness.verdict.compare import EngineOutcome
 from harness.verdict.enums import ItemKind, Status
 from harness.verdict.item import decidable_divergences, judge
@@ -89,6 +91,11 @@ class ScenarioItem(pytest.Item):
         super().__init__(**kwargs)
         self.loaded = loaded
         self.engine = engine
+        # What this item prints or hands to pytest (failures, skip reasons, the outcome
+        # in user_properties, which --junitxml writes out) is masked like results.json.
+        self.mask: TextMask = text_redactor(
+            scenario_secrets(loaded.scenario, loaded.directory), [loaded.scenario.id, engine]
+        )
 
     def setup(self) -> None:
         slot = self.config.stash[SESSION].slot(self.engine)
@@ -97,7 +104,7 @@ class ScenarioItem(pytest.Item):
             self._publish(
                 EngineOutcome(status=Status.ERROR, error=f"engine unavailable: {slot.info.error}")
             )
-            pytest.skip(f"engine {self.engine} unavailable: {slot.info.error}")
+            pytest.skip(self.mask(f"engine {self.engine} unavailable: {slot.info.error}"))
         # Known divergences are scoped by the engine's version, known only now: pytest's
         # skipping plugin reads an xfail mark added here when the test is called.
         declared = decidable_divergences(self.loaded.scenario, self.engine, slot.info.version)
@@ -118,7 +125,7 @@ class ScenarioItem(pytest.Item):
         version = state.slot(self.engine).info.version
         found = judge(self.loaded.scenario, self.engine, outcome, version)
         if found.kind == ItemKind.SKIPPED:
-            pytest.skip(found.reason)
+            pytest.skip(self.mask(found.reason))
         if found.kind == ItemKind.BROKEN:
             raise ScenarioBroken(found.reason)
         if found.kind == ItemKind.FAILED:
@@ -133,7 +140,7 @@ class ScenarioItem(pytest.Item):
             "file": str(self.loaded.path),
             "scenario": self.loaded.scenario.id,
             "engine": self.engine,
-            "outcome": wire,
+            "outcome": self.mask.data(wire),
             "engine_state": state.engine_payload(self.engine),
         }
         self.user_properties.append((OUTCOME_PROPERTY, payload))
@@ -164,7 +171,7 @@ class ScenarioItem(pytest.Item):
             broken = isinstance(excinfo.value, ScenarioBroken)
             kind = "could not run" if broken else ItemKind.FAILED
             head = f"{self.loaded.scenario.id} {kind} on {self.engine}"
-            return f"{head}\n{excinfo.value}"
+            return self.mask(f"{head}\n{excinfo.value}")
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:

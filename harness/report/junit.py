@@ -6,13 +6,13 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from harness.report.escape import xml_text
 from harness.verdict.enums import Status
 
-_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 
-
-def _clean(text: str) -> str:
-    return text.translate(_ILLEGAL)
+def _clean(text: object) -> str:
+    """Any string from the document as XML 1.0 accepts it (attributes and text)."""
+    return xml_text(text)
 
 
 def render_junit(document: dict[str, Any]) -> str:
@@ -21,7 +21,7 @@ def render_junit(document: dict[str, Any]) -> str:
     for scenario in document["scenarios"]:
         by_area.setdefault(scenario["area"], []).append(scenario)
     for area, scenarios in sorted(by_area.items()):
-        suite = ET.SubElement(suites, "testsuite", name=area)
+        suite = ET.SubElement(suites, "testsuite", name=_clean(area))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for scenario in scenarios:
             for engine, outcome in scenario["engines"].items():
@@ -29,10 +29,10 @@ def render_junit(document: dict[str, Any]) -> str:
                 case = ET.SubElement(
                     suite,
                     "testcase",
-                    classname=f"harness.{area}",
-                    name=f"{scenario['id']}[{engine}]",
+                    classname=_clean(f"harness.{area}"),
+                    name=_clean(f"{scenario['id']}[{engine}]"),
                     time=f"{outcome['duration_s']:.3f}",
-                    file=scenario["file"],
+                    file=_clean(scenario["file"]),
                 )
                 failed = [c for c in outcome["checks"] if not c["ok"]]
                 explained = {
@@ -60,8 +60,10 @@ def render_junit(document: dict[str, Any]) -> str:
                     ET.SubElement(
                         case,
                         "skipped",
-                        message="known divergence: "
-                        + ", ".join(sorted(explained & {c["key"] for c in failed})),
+                        message=_clean(
+                            "known divergence: "
+                            + ", ".join(sorted(explained & {c["key"] for c in failed}))
+                        ),
                     )
         for key, value in counts.items():
             suite.set(key, str(value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report.escape import md_code, md_text
 from harness.report.verdicts import STATUS_SYMBOLS, VERDICT_ORDER, verdict_text
 from harness.verdict.enums import Verdict
 
@@ -13,7 +14,8 @@ MAX_WHY = 400
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    """Data in a table cell or list item: escaped, so it renders as the text it is."""
+    return md_text(text)
 
 
 def _engines(document: dict[str, Any]) -> list[str]:
@@ -46,8 +48,8 @@ def _why(s: dict[str, Any]) -> str:
         f"{kd['engine']} {kd['key']}: {kd.get('why', '')}" for kd in s.get("known_divergences", [])
     ]
     why += [f"{n}: {o['error']}" for n, o in s["engines"].items() if o.get("error")]
-    text = _cell("; ".join(why))
-    return text if len(text) <= MAX_WHY else text[:MAX_WHY] + "…"
+    text = "; ".join(why)
+    return _cell(text if len(text) <= MAX_WHY else text[:MAX_WHY] + "…")
 
 
 def _attention(document: dict[str, Any], engines: list[str]) -> list[str]:
@@ -60,13 +62,15 @@ def _attention(document: dict[str, Any], engines: list[str]) -> list[str]:
     lines.append("|---|---|" + "---|" * len(engines) + "---|")
     for s in rows[:MAX_ROWS]:
         cells = [
-            STATUS_SYMBOLS.get(s["engines"][e]["status"], "?") + " " + s["engines"][e]["status"]
+            STATUS_SYMBOLS.get(s["engines"][e]["status"], "?")
+            + " "
+            + _cell(s["engines"][e]["status"])
             if e in s["engines"]
             else "— not run"
             for e in engines
         ]
         lines.append(
-            f"| `{s['id']}` | {verdict_text(s['verdict'])} | "
+            f"| {md_code(s['id'])} | {_cell(verdict_text(s['verdict']))} | "
             + " | ".join(cells)
             + f" | {_why(s)} |"
         )
@@ -81,14 +85,18 @@ def _flags(document: dict[str, Any]) -> list[str]:
     if stale:
         lines += ["", "## ⚠ Stale known divergences (declared, not observed)", ""]
         lines += [
-            f"- `{s['id']}`: "
-            + ", ".join(f"{kd['engine']} `{kd['key']}`" for kd in s["stale_divergences"])
+            f"- {md_code(s['id'])}: "
+            + ", ".join(
+                f"{_cell(kd['engine'])} {md_code(kd['key'])}" for kd in s["stale_divergences"]
+            )
             for s in stale[:MAX_ROWS]
         ]
     host = [s for s in document["scenarios"] if s.get("host_access")]
     if host:
         lines += ["", "## ⚠ Host access (allowed by a command-line flag)", ""]
-        lines += [f"- `{s['id']}`: " + "; ".join(s["host_access"]) for s in host[:MAX_ROWS]]
+        lines += [
+            f"- {md_code(s['id'])}: " + _cell("; ".join(s["host_access"])) for s in host[:MAX_ROWS]
+        ]
     leaks = [
         (s["id"], name, o["leftovers"])
         for s in document["scenarios"]
@@ -100,14 +108,18 @@ def _flags(document: dict[str, Any]) -> list[str]:
     ]
     if leaks:
         lines += ["", "## ⚠ Leftovers found by the leak audit (recorded, then removed)", ""]
-        lines += [f"- `{sid}` [{name}]: " + ", ".join(left) for sid, name, left in leaks[:MAX_ROWS]]
+        lines += [
+            f"- {md_code(sid)} \\[{_cell(name)}\\]: " + _cell(", ".join(left))
+            for sid, name, left in leaks[:MAX_ROWS]
+        ]
     split = [
         s for s in document["scenarios"] if len({leg["verdict"] for leg in s.get("legs", [])}) > 1
     ]
     if split:
         lines += ["", "## ⚠ Verdict differs between merged runs", ""]
         lines += [
-            f"- `{s['id']}`: " + ", ".join(f"{leg['run']} {leg['verdict']}" for leg in s["legs"])
+            f"- {md_code(s['id'])}: "
+            + _cell(", ".join(f"{leg['run']} {leg['verdict']}" for leg in s["legs"]))
             for s in split[:MAX_ROWS]
         ]
     return lines
@@ -119,9 +131,9 @@ def render_markdown(document: dict[str, Any]) -> str:
     for s in document["scenarios"]:
         counts[s["verdict"]] = counts.get(s["verdict"], 0) + 1
     lines = ["# Container portability report", ""]
-    lines.append(f"Run `{document['run']['id']}` · {len(document['scenarios'])} scenarios")
+    lines.append(f"Run {md_code(document['run']['id'])} · {len(document['scenarios'])} scenarios")
     lines += ["", *_engines(document), "", "| verdict | scenarios |", "|---|---|"]
-    lines += [f"| {verdict_text(v)} | {counts[v]} |" for v in VERDICT_ORDER if counts.get(v)]
+    lines += [f"| {_cell(verdict_text(v))} | {counts[v]} |" for v in VERDICT_ORDER if counts.get(v)]
     lines += _flags(document)
     lines += _attention(document, engines)
     return "\n".join(lines) + "\n"

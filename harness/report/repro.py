@@ -7,9 +7,12 @@ did through the API (labels and generated names are left out on purpose).
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from typing import Any
+
+from harness.report.escape import plain
 
 Step = dict[str, Any]
 
@@ -155,20 +158,68 @@ def _image_for(step: Step, engine: str, images: dict[str, Any]) -> str:
     return name
 
 
+# What a results document may put on a reproducer line, field by field: a name is
+# what engines accept as a container name, an image a reference that cannot be
+# read as an option. Everything else is shell-quoted; control characters never pass.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+_IMAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./:@+-]{0,254}")
+_SCALARS = (str, int, float, bool)
+
+
+def _is_name(value: object) -> bool:
+    return isinstance(value, str) and _NAME.fullmatch(value) is not None
+
+
+class Unreproducible(ValueError):
+    """A step whose recorded fields cannot be turned into a safe command line."""
+
+
+def _checked(step: Step, image: str, named: bool) -> None:
+    for key in ("name", "container"):
+        if key in step and not _is_name(step[key]):
+            raise Unreproducible(f"{key} is not a container name")
+    if step.get("kind") in ("run", "cli") and not _IMAGE.fullmatch(image):
+        raise Unreproducible("image is not an image reference")
+
+
+def _argv_ok(argv: list[str]) -> bool:
+    return all(isinstance(a, str) and plain(a) == a and "\t" not in a for a in argv)
+
+
+def _line(step: Step, index: int, binary: str, images: dict[str, Any], named: bool) -> str:
+    """The command line of one step, or a comment saying why there is none. Comments
+    carry only the step's number and its kind, which is one of _BUILDERS' keys."""
+    kind, name = step.get("kind"), step.get("name")
+    build = _BUILDERS.get(kind) if isinstance(kind, str) else None
+    if build is None:
+        if _is_name(name) and _is_name(kind):
+            return f"# step {name}: {kind} has no CLI equivalent"
+        return f"# step {index}: no CLI equivalent"
+    image = _image_for(step, binary, images)
+    try:
+        _checked(step, image, named)
+        argv = build(step, image, named)
+    except (Unreproducible, KeyError, TypeError, ValueError, AttributeError) as exc:
+        reason = exc if isinstance(exc, Unreproducible) else "a field has an unexpected type"
+        return f"# step {index} ({kind}): not reproducible: {reason}"
+    if not _argv_ok(argv):
+        return f"# step {index} ({kind}): not reproducible: a field holds control characters"
+    return shlex.join([binary, *argv[0].split(" "), *argv[1:]])
+
+
 def commands(steps: list[Step], binary: str, images: dict[str, Any] | None = None) -> list[str]:
-    """One shell line per step for `binary` (docker, podman, …); unknown kinds become comments."""
-    named = {s["container"] for s in steps if s.get("container")}
-    named |= {s["name"] for s in steps if s.get("detach")}
-    lines: list[str] = []
-    for step in steps:
-        build = _BUILDERS.get(str(step.get("kind")))
-        if build is None:
-            lines.append(f"# step {step.get('name')!s}: {step.get('kind')!s} has no CLI equivalent")
-            continue
-        image = _image_for(step, binary, images or {})
-        argv = build(step, image, step.get("name") in named)
-        lines.append(shlex.join([binary, *argv[0].split(" "), *argv[1:]]))
-    cleanup = sorted(s["name"] for s in steps if s.get("name") in named)
+    """One shell line per step for `binary` (docker or podman); a step that has no
+    CLI equivalent, or whose fields are not plain values, becomes a comment."""
+    if binary not in KNOWN_CLIS:
+        return [f"# no reproducer for {binary if _is_name(binary) else 'this engine'}"]
+    steps = [s for s in steps if isinstance(s, dict)]
+    names = {s.get("container") for s in steps} | {s.get("name") for s in steps if s.get("detach")}
+    named = {n for n in names if _is_name(n)}
+    lines = [
+        _line(step, i, binary, images or {}, step.get("name") in named)
+        for i, step in enumerate(steps, 1)
+    ]
+    cleanup = sorted(str(n) for n in named if any(s.get("name") == n for s in steps))
     if cleanup:
         lines.append(shlex.join([binary, "rm", "-f", *cleanup]))
     return lines
@@ -178,12 +229,17 @@ def commands(steps: list[Step], binary: str, images: dict[str, Any] | None = Non
 SURFACE_CLIS = {"podman-docker-api": "docker"}
 
 
+# The only programs a reproducer line may start with: a column named anything else
+# (a results file can name its engines anything, `rm` included) gets no lines.
+KNOWN_CLIS = ("docker", "podman", "nerdctl")
+
+
 def binaries(engine_columns: list[str]) -> list[str]:
     """CLI names for the report's columns: `docker@24@ci-1` → `docker`; docker and podman always."""
     found = ["docker", "podman"]
     for column in engine_columns:
-        base = column.split("@", 1)[0]
+        base = str(column).split("@", 1)[0]
         base = SURFACE_CLIS.get(base, base)
-        if base and base not in found:
+        if base in KNOWN_CLIS and base not in found:
             found.append(base)
     return found

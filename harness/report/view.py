@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from harness.report.escape import safe_url
 from harness.report.repro import binaries, commands
 from harness.report.verdicts import (
     ABSENT,
@@ -76,7 +77,7 @@ def _detail(scenario: dict[str, Any], clis: list[str]) -> dict[str, Any]:
         "description": scenario.get("description", ""),
         "file": scenario["file"],
         "line": scenario.get("line"),
-        "refs": scenario.get("refs", []),
+        "refs": [_ref(r) for r in scenario.get("refs", [])],
         "verdict": scenario["verdict"],
         "legs": scenario.get("legs", []),
         "expect": scenario.get("expect", {}),
@@ -92,10 +93,24 @@ def _detail(scenario: dict[str, Any], clis: list[str]) -> dict[str, Any]:
         "checks": _checks(outcomes),
         "obs": _observations(outcomes),
         "differences": scenario["differences"],
-        "known": scenario.get("known_divergences", []),
-        "stale": scenario.get("stale_divergences", []),
+        "known": [_linked(kd) for kd in scenario.get("known_divergences", [])],
+        "stale": [_linked(kd) for kd in scenario.get("stale_divergences", [])],
         "repro": {b: commands(steps, b, images) for b in clis} if steps else {},
     }
+
+
+def _ref(ref: str) -> str:
+    """A ref the page links only when it is http(s); anything else is shown as text."""
+    return ref if safe_url(ref) else f"(not a link) {ref}"
+
+
+def _linked(divergence: dict[str, Any]) -> dict[str, Any]:
+    """A known divergence whose `link` is an http(s) URL, or none (kept as `why` text)."""
+    link = divergence.get("link")
+    if link is None or safe_url(link):
+        return divergence
+    why = f"{divergence.get('why', '')} (link, not an http(s) URL: {link})"
+    return {**divergence, "link": None, "why": why}
 
 
 def _legs_disagree(scenario: dict[str, Any]) -> bool:

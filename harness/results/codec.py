@@ -18,7 +18,7 @@ def _plain(value: Any) -> Any:
 
 def outcome_to_wire(outcome: EngineOutcome) -> dict[str, Any]:
     return {
-        "status": outcome.status,
+        "status": str(outcome.status),  # execnet carries builtin types only, not enums
         "duration_s": outcome.duration_s,
         "checks": [_plain(c.to_json()) for c in outcome.checks],
         "observations": _plain(outcome.observations),

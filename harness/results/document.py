@@ -19,8 +19,9 @@ from typing import Any
 
 import jsonschema
 
-from harness.model.redact import redact, secret_values
+from harness.model.redact import scenario_secrets
 from harness.results.drift import drift
+from harness.results.redaction import redact_document
 from harness.run.runner import RunResult, ScenarioResult
 from harness.verdict.compare import VERDICTS, EngineOutcome
 
@@ -90,9 +91,12 @@ def _scenario_json(result: ScenarioResult) -> dict[str, Any]:
 
 
 def to_document(run: RunResult) -> dict[str, Any]:
-    """The results.json document of one run, with every secret env value masked."""
-    secrets = {v for r in run.scenarios for v in secret_values(r.loaded.scenario)}
-    return dict(redact(_document(run), secrets))
+    """The results.json document of one run, with every secret env value masked
+    (both front doors, `harness run` and the pytest plugin, come through here)."""
+    secrets = [
+        s for r in run.scenarios for s in scenario_secrets(r.loaded.scenario, r.loaded.directory)
+    ]
+    return redact_document(_document(run), secrets)
 
 
 def _document(run: RunResult) -> dict[str, Any]:
@@ -160,9 +164,38 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+class ResultsInvalid(Exception):
+    """The results broke the contract; the raw document is in a side file (exit 3)."""
+
+
+def _side_file(path: Path, document: dict[str, Any]) -> Path:
+    """The raw results, readable by their owner only: they were never checked."""
+    side = path.with_name(path.stem + ".invalid.json")
+    text = json.dumps(document, indent=2, default=repr, ensure_ascii=True) + "\n"
+    side.unlink(missing_ok=True)
+    fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text)
+    return side
+
+
 def write_results(path: Path, document: dict[str, Any]) -> None:
-    validate(document)
-    write_atomic(path, json.dumps(document, indent=2, sort_keys=False) + "\n")
+    """Validate, then write atomically; an invalid document still lands in a side
+    file (`results.invalid.json`, mode 0600) and ResultsInvalid says why."""
+    try:
+        validate(document)
+        text = json.dumps(document, indent=2, sort_keys=False) + "\n"
+        text.encode("utf-8")
+    except (jsonschema.ValidationError, TypeError, ValueError) as exc:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        side = _side_file(path, document)
+        where = f" at {exc.json_path}" if isinstance(exc, jsonschema.ValidationError) else ""
+        reason = exc.message if isinstance(exc, jsonschema.ValidationError) else str(exc)
+        raise ResultsInvalid(
+            f"results do not match the results schema{where}: {reason[:300]}; "
+            f"raw results written to {side}"
+        ) from None
+    write_atomic(path, text)
 
 
 def read_results(path: Path) -> dict[str, Any]:

@@ -26,7 +26,7 @@ def test_pipes_and_newlines_do_not_break_tables() -> None:
     bad["differences"][0]["values"]["docker"] = "a|b\nc"
     md = render_markdown(doc)
     line = next(x for x in md.splitlines() if f"`{bad['id']}`" in x and x.startswith("|"))
-    assert "'a\\|b\\nc'" in line  # pipe escaped, newline written as \n
+    assert "docker='a\\|b\\\\nc'" in line  # pipe escaped, newline written as \n
 
 
 def test_stays_short_at_scale_and_flags_stale_and_split_runs() -> None:
