@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import Location, ScenarioError, ScenarioErrors
+from harness.model.context import context_problems
 from harness.model.scenario import KEY_MATCHERS, Scenario
 from harness.model.security import Policy, concerns, refusal
 from harness.model.specs.base import BASE_IMAGE, PLACEHOLDER, LoadContext, Where
@@ -143,6 +144,8 @@ def _image_problems(scenario: Scenario, base: Path) -> list[tuple[Where, str]]:
                 problems.append(((*where, "file"), "file must stay inside the context"))
             elif not (ctx / image.file).is_file():
                 problems.append(((*where, "context"), f"no {image.file} in {ctx}"))
+            else:
+                problems += [((*where, "context"), m) for m in context_problems(ctx)]
     return problems
 
 

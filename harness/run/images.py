@@ -29,6 +29,7 @@ from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
 from harness.model.loader import PLACEHOLDER, LoadedScenario
 from harness.model.scenario import ImageSpec
 from harness.project.dockerfile import RemoteSource, parse_dockerfile, remote_sources
+from harness.run.janitor import temp_dir
 
 BASE_CONTAINERFILE = """\
 FROM scratch
@@ -37,7 +38,18 @@ RUN ["/bin/busybox", "--install", "-s", "/bin"]
 CMD ["sh"]
 """
 CONTAINERFILE = "Containerfile"
+LOCK_STRIPES = 64
 LOCK_DIR = Path(os.environ.get("HARNESS_LOCK_DIR", tempfile.gettempdir())) / "harness-locks"
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[Path]:
+    """A build context directory, named after this process (swept if it is killed)."""
+    tmp = temp_dir("build")
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def busybox_path() -> Path:
@@ -48,8 +60,9 @@ def busybox_path() -> Path:
 def _file_lock(key: str) -> Iterator[None]:
     """A lock shared by every process on the host (xdist workers, parallel runs)."""
     LOCK_DIR.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
-    with open(LOCK_DIR / f"{safe}.lock", "w") as handle:
+    # Striped over a fixed set of files: one per image tag piled up without bound.
+    stripe = int(hashlib.sha256(key.encode()).hexdigest(), 16) % LOCK_STRIPES
+    with open(LOCK_DIR / f"{stripe:02d}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -242,8 +255,8 @@ class ImageCache:
             else:
                 require_local(self.engine, containerfile or BASE_CONTAINERFILE, build_args)
                 started = time.monotonic()
-                with tempfile.TemporaryDirectory(prefix="harness-build-") as tmp:
-                    populate(Path(tmp))
+                with _scratch() as tmp:
+                    populate(tmp)
                     all_labels = {
                         **(labels or {}),
                         RUN: self.run_id,
@@ -253,7 +266,7 @@ class ImageCache:
                     }
                     self.engine.build(
                         BuildRequest(
-                            context=Path(tmp),
+                            context=tmp,
                             containerfile=CONTAINERFILE,
                             tag=tag,
                             labels=all_labels,

@@ -12,7 +12,6 @@ import dataclasses
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTim
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario
 from harness.run.images import ImageCache
-from harness.run.janitor import audit_run, sweep_scenario, sweep_stale
+from harness.run.janitor import audit_run, sweep_scenario, sweep_stale, sweep_temp, temp_dir
 from harness.run.schedule import execute, plan
 from harness.steps import FAMILIES, KINDS, StepContext
 from harness.steps.kinds import Teardown
@@ -122,7 +121,7 @@ def run_one(
         images={},
         cancel=cancel or threading.Event(),
         deadline=started + scenario.timeout,
-        tmp=Path(tempfile.mkdtemp(prefix="harness-")),
+        tmp=temp_dir("scenario"),
     )
     watchdog = threading.Timer(scenario.timeout, _expire, args=(ctx,))
     watchdog.daemon = True
@@ -372,6 +371,7 @@ def run_scenarios(
     """
     run_id = run_id or new_run_id()
     started = _now()
+    sweep_temp()  # what killed runs left in the temporary directory
     slots = open_engines(engines, run_id)
     outcomes: dict[tuple[str, str], EngineOutcome] = {}
     cancel = threading.Event()
