@@ -39,6 +39,7 @@ from harness.run.images import ImageCache
 from harness.run.janitor import sweep_scenario
 from harness.steps import KINDS, StepContext
 from harness.steps import waits as harness_waits
+from harness.verdict.observe import health_doc
 
 TARGET_MS = 250.0
 _STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?")
@@ -131,7 +132,7 @@ def sample(
             return None
         state = engine.inspect_container(cid).get("State") or {}
         if kind == "healthy":
-            log = (state.get("Health") or state.get("Healthcheck") or {}).get("Log") or []
+            log = health_doc(state).get("Log") or []
             passed = [e for e in log if e.get("ExitCode") == 0]
             return (noticed - parse_time(passed[0]["End"])) * 1000 if passed else None
         if kind == "exited":

@@ -56,6 +56,9 @@ class EngineInfo:
     kernel: str = ""
     settings: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    # The program a user types for this surface (`docker` for Podman's Docker API too):
+    # what the report's reproducer lines start with.
+    cli: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

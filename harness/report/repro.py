@@ -234,12 +234,13 @@ SURFACE_CLIS = {"podman-docker-api": "docker"}
 KNOWN_CLIS = ("docker", "podman", "nerdctl")
 
 
-def binaries(engine_columns: list[str]) -> list[str]:
-    """CLI names for the report's columns: `docker@24@ci-1` → `docker`; docker and podman always."""
+def binaries(engine_columns: list[str], clis: list[str] | None = None) -> list[str]:
+    """CLI names for the report's columns: the program each engine's fingerprint names
+    (`cli`), else the column's own name (`docker@24@ci-1` → `docker`); docker and podman
+    always. Only known programs: a results file can name anything."""
     found = ["docker", "podman"]
-    for column in engine_columns:
-        base = str(column).split("@", 1)[0]
-        base = SURFACE_CLIS.get(base, base)
+    for column, cli in zip(engine_columns, clis or [""] * len(engine_columns), strict=False):
+        base = cli or SURFACE_CLIS.get(str(column).split("@", 1)[0], str(column).split("@", 1)[0])
         if base in KNOWN_CLIS and base not in found:
             found.append(base)
     return found

@@ -168,7 +168,7 @@ def build_view(document: dict[str, Any]) -> dict[str, Any]:
         key=lambda s: (VERDICT_ORDER.index(s["verdict"]), s["area"], s["id"]),
     )
     counts = Counter(s["verdict"] for s in scenarios)
-    clis = binaries(engines)
+    clis = binaries(engines, [str(e.get("cli") or "") for e in document["engines"]])
     return {
         "doc": document,
         "engines": engines,

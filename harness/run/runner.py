@@ -260,13 +260,22 @@ class EngineSlot:
     lost: str | None = None  # why the engine stopped answering mid-run, once it has
 
 
+def with_cli(engine: Engine, info: EngineInfo) -> EngineInfo:
+    """The fingerprint with the program a user types for this surface."""
+    try:
+        program = Path(engine.cli()[0]).name
+    except (AttributeError, IndexError, HarnessError):  # an adapter without a CLI
+        return info
+    return dataclasses.replace(info, cli=program)
+
+
 def open_engines(engines: list[Engine], run_id: str) -> dict[str, EngineSlot]:
     """Fingerprint every engine, sweep what dead harness processes left on it, and
     build the base image once on each available one, before any parallel work
     starts (a failed build resurfaces in each scenario)."""
     slots = {}
     for engine in engines:
-        info = engine.info()
+        info = with_cli(engine, engine.info())
         cache = ImageCache(engine, run_id, default_format=info.default_build_format or None)
         if info.available:
             with contextlib.suppress(HarnessError):

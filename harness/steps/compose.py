@@ -25,6 +25,7 @@ from harness.model.specs.compose import ComposeDownSpec, ComposeUpSpec
 from harness.steps.context import StateKey, StepContext
 from harness.steps.kinds import Family, StepKind
 from harness.steps.process import run_bounded
+from harness.verdict.observe import health_doc
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -95,8 +96,7 @@ def project_containers(ctx: StepContext) -> dict[str, dict[str, Any]]:
 
 def first_pass_ns(inspect: dict[str, Any]) -> int | None:
     """When the container's first passing health check ended (engine clock), if ever."""
-    state = inspect.get("State") or {}
-    health = state.get("Health") or state.get("Healthcheck") or {}
+    health = health_doc(inspect.get("State") or {})
     ends = [
         timestamp_ns(str(entry.get("End") or ""))
         for entry in health.get("Log") or []
@@ -130,9 +130,7 @@ def service_facts(docs: dict[str, dict[str, Any]], deps: dict[str, list[str]]) -
         "start_order": [svc for _, svc in order],
     }
     for svc, doc in docs.items():
-        state = doc.get("State") or {}
-        health = state.get("Health") or state.get("Healthcheck") or {}
-        facts[f"health.{svc}"] = health.get("Status") or None
+        facts[f"health.{svc}"] = health_doc(doc.get("State") or {}).get("Status") or None
     for svc, ok in gating(docs, deps).items():
         facts[f"gated.{svc}"] = ok
     return facts

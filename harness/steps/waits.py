@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from harness.verdict.observe import health_doc
+
 LOOPBACK = "127.0.0.1"
 EXITED = ("exited", "dead", "stopped")
 # A change is noticed at most MAX_DELAY (plus one inspect) after it happens; an
@@ -66,7 +68,7 @@ def status(inspect: dict[str, Any] | None) -> str:
 def health(inspect: dict[str, Any] | None) -> tuple[str | None, int]:
     """(health status, number of checks the engine has run) from an inspect document."""
     state = (inspect or {}).get("State") or {}
-    doc = state.get("Health") or state.get("Healthcheck") or {}
+    doc = health_doc(state)
     return (doc.get("Status") or None), len(doc.get("Log") or [])
 
 

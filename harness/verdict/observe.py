@@ -94,10 +94,7 @@ def health_doc(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _health(state: dict[str, Any]) -> str | None:
-    health = state.get("Health") or state.get("Healthcheck")
-    if not health:
-        return None
-    status = health.get("Status")
+    status = health_doc(state).get("Status")
     return str(status) if status else None
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from harness.images import ImageCache
+from harness.run.images import ImageCache
 
 from harness.engines import create_engine
 from harness.engines.base import ContainerSpec, Engine
