@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from harness.run.images import ImageCache
 
 from harness.engines import create_engine
 from harness.engines.base import ContainerSpec, Engine
 from harness.labels import RUN, new_run_id, resource_labels
+from harness.run.images import ImageCache
 
 pytestmark = pytest.mark.engine
 
