@@ -6,6 +6,7 @@ called as `factory(url=None, name=None)` that returns an object satisfying
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
@@ -29,6 +30,11 @@ def available_adapters() -> dict[str, Factory]:
     return found
 
 
+def version_surface_names() -> list[str]:
+    """The version surfaces `HARNESS_VERSIONS` asks for (`podman@5.4 docker@26.1`)."""
+    return os.environ.get("HARNESS_VERSIONS", "").split()
+
+
 def default_names() -> list[str]:
     """The adapters used when no engine is named. A factory may opt out with a
     `run_by_default()` that returns False (podman-rootless, unless HARNESS_ROOTLESS=1),
@@ -37,12 +43,18 @@ def default_names() -> list[str]:
         name
         for name, factory in available_adapters().items()
         if getattr(factory, "run_by_default", lambda: True)()
-    ]
+    ] + version_surface_names()
 
 
 def create_engine(name: str, url: str | None = None) -> Engine:
     """Instantiate the adapter registered as `name` (no connection is made yet)."""
     adapters = available_adapters()
+    kind = name.partition("@")[0]
+    if name not in adapters and "@" in name and kind in adapters:
+        # `podman@5.4`: a version surface of scripts/versions.sh, over its kind's adapter.
+        from harness.engines.surfaces import create_surface
+
+        return create_surface(name, adapters[kind], url)
     if name not in adapters:
         raise EngineUnavailable(f"no engine adapter named {name!r}; known: {sorted(adapters)}")
     return adapters[name](url=url, name=name)

@@ -3,6 +3,7 @@ exit status and output a user sees."""
 
 from __future__ import annotations
 
+from harness.engines.base import Unsupported
 from harness.errors import EngineError
 from harness.model.confine import escapes
 from harness.model.specs.cli import CliSpec
@@ -28,7 +29,12 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
         *(ctx.expand(a) for a in spec.args),
     ]
     if ctx.tmp is not None:
-        outside = escapes([ctx.expand(o) for o in spec.options], ctx.tmp)
+        expanded = [ctx.expand(o) for o in spec.options]
+        if not getattr(ctx.engine, "sees_host_paths", True) and any(
+            str(ctx.tmp) in o for o in expanded
+        ):
+            raise Unsupported(f"{ctx.engine.name} resolves paths in its own root, not the host's")
+        outside = escapes(expanded, ctx.tmp)
         if outside:
             raise EngineError(f"{spec.name}: {outside[0]} leaves the scenario's {{{{ tmp }}}}")
     # In the scenario's temporary directory: conmon inherits the cwd and writes files

@@ -34,6 +34,7 @@ from harness.model.specs.containers import (
 from harness.steps import waits
 from harness.steps.context import StepContext
 from harness.steps.kinds import Family, StepKind
+from harness.steps.vantage import host_side
 from harness.verdict.observe import container_facts
 
 
@@ -190,7 +191,8 @@ def _wait_check(ctx: StepContext, spec: WaitSpec, cid: str) -> Callable[[], tupl
             return waits.log_condition(spec.pattern or "", text(out), text(err)), waits.status(doc)
         if spec.for_ == "port":
             port = waits.host_port(doc, spec.port or "")
-            return (port is not None and waits.tcp_open(port)), waits.status(doc)
+            ok = port is not None and host_side(ctx.engine, lambda: waits.tcp_open(port))
+            return ok, waits.status(doc)
         return waits.state_condition(spec.for_, doc)
 
     return check
@@ -283,11 +285,12 @@ def probe(ctx: StepContext, spec: ProbeSpec) -> None:
         ctx.record(spec.name, error=f"{spec.port} is not published")
         return
     if spec.http is None:
-        ok = waits.tcp_open(port, spec.timeout)
+        ok = host_side(ctx.engine, lambda: waits.tcp_open(port, spec.timeout))
         ctx.record(spec.name, ok=ok, error=None if ok else "connection failed")
         return
     try:
-        status, body = waits.http_get(port, spec.http, spec.timeout)
+        path = spec.http
+        status, body = host_side(ctx.engine, lambda: waits.http_get(port, path, spec.timeout))
     except (OSError, ValueError) as exc:
         ctx.record(spec.name, error=f"{type(exc).__name__}: {exc}")
         return

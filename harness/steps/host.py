@@ -4,7 +4,6 @@ default route."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from harness.model.specs.host import HostFactsSpec, HostNsSpec, HostSpec
 from harness.steps.context import StepContext
 from harness.steps.host_facts import host_facts
 from harness.steps.kinds import Family, StepKind
+from harness.steps.vantage import host_side, namespace_link
 
 MAX_CONTENT = 65536
 
@@ -45,12 +45,12 @@ def host(ctx: StepContext, spec: HostSpec) -> None:
 
 def host_ns(ctx: StepContext, spec: HostNsSpec) -> None:
     """The namespace the harness itself runs in, e.g. 'ipc:[4026531839]'."""
-    ctx.record(spec.name, link=os.readlink(f"/proc/self/ns/{spec.ns}"))
+    ctx.record(spec.name, link=namespace_link(ctx.engine, spec.ns))
 
 
 def record_host_facts(ctx: StepContext, spec: HostFactsSpec) -> None:
     """The host's hostname and default-route interface, for a container to be compared with."""
-    ctx.record(spec.name, **host_facts())
+    ctx.record(spec.name, **host_side(ctx.engine, host_facts))
 
 
 FAMILY = Family(

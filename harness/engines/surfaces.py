@@ -1,0 +1,86 @@
+"""Version surfaces as engines: `podman@5.4` and `docker@26.1` are the podman and docker
+adapters pointed at an engine that scripts/versions.sh runs from Debian trixie as the
+root of its own mount and network namespace.
+
+What differs from the host's engines is said here, not in the steps: the fingerprint
+carries the exact packages; the CLI is the surface's own, of the same version; the
+surface's network lives in its own namespace (`network_namespace`), so host-side
+probes (published ports, the host's facts) run in there; the host's registry on
+127.0.0.1 and the host's compose tools cannot reach it, so those steps are
+`unsupported` with that reason rather than failing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from harness.engines.base import ComposeCli, ContainerSpec, Engine, EngineInfo, Unsupported
+from harness.engines.version_surfaces import VersionSurface, load
+
+
+class SurfaceEngine:
+    """An adapter of the surface's engine kind, seen through the surface."""
+
+    def __init__(self, inner: Engine, surface: VersionSurface) -> None:
+        self._inner = inner
+        self.surface = surface
+        self.name = surface.name
+        self.network_namespace = surface.netns
+        self.namespace_pid = surface.pid
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._inner, attribute)
+
+    def info(self) -> EngineInfo:
+        if self.surface.reason:
+            return EngineInfo(name=self.name, available=False, error=self.surface.reason)
+        info = self._inner.info()
+        packages = {f"package.{k}": v for k, v in sorted(self.surface.packages.items())}
+        settings = {**info.settings, **packages, "network_namespace": self.surface.netns or ""}
+        return dataclasses.replace(info, name=self.name, settings=settings)
+
+    def cli(self) -> list[str]:
+        if self.surface.cli is None:
+            raise Unsupported(f"{self.name}: no CLI of this version ({self.surface.reason})")
+        return [self.surface.cli]
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def _unreachable(self, what: str) -> Unsupported:
+        return Unsupported(
+            f"{self.name} runs in its own network and mount namespace: {what} on the "
+            "host cannot reach it"
+        )
+
+    def tag_image(self, ref: str, target: str) -> None:
+        raise self._unreachable("the local registry on 127.0.0.1")
+
+    def push_image(self, ref: str) -> None:
+        raise self._unreachable("the local registry on 127.0.0.1")
+
+    def pull_image(self, ref: str) -> str:
+        raise self._unreachable("the local registry on 127.0.0.1")
+
+    def compose_cli(self) -> ComposeCli:
+        raise self._unreachable("the compose tools (they read the project's files)")
+
+    # The surface resolves paths in its own root: the host's scenario directory is not there.
+    sees_host_paths = False
+
+    def create_container(self, spec: ContainerSpec) -> str:
+        if any(m.type == "bind" for m in spec.mounts):
+            raise Unsupported(
+                f"{self.name} runs as the root of its own mount namespace: a bind of a host "
+                "path names a path inside its own tree"
+            )
+        return str(self._inner.create_container(spec))
+
+
+def create_surface(name: str, factory: Any, url: str | None = None) -> Engine:
+    """The surface `name` (`podman@5.4`) over the adapter its engine kind registers."""
+    surface = load(name)
+    inner: Engine = factory(url=url or surface.url, name=name)
+    engine: Engine = SurfaceEngine(inner, surface)
+    return engine
