@@ -41,6 +41,10 @@ SDK_ERRORS: tuple[type[Exception], ...] = (
 )
 # Seconds an ordinary call (inspect, create, start, a listing) may take in all.
 CALL_DEADLINE = 120.0
+# Seconds for `/_ping`. Engines answer it without taking any lock, so a busy engine
+# (Podman's compatible /version has taken over 10 s here while other processes held
+# its storage lock) still answers at once, and a silent or dripping one fails here.
+PING_DEADLINE = 10.0
 
 
 def explain(exc: BaseException) -> str:
@@ -98,3 +102,20 @@ def engine_call(
             if spent.tripped:
                 raise EngineUnavailable(f"{engine}: {what}: {spent.tripped}") from exc
             raise
+
+
+def check_alive(prefix: str, ping: Callable[[], object], seconds: float = PING_DEADLINE) -> None:
+    """Ping under a short deadline before the fingerprint's slower requests.
+
+    Only a cut-short ping (no complete answer in time, or an oversized one) is final:
+    `EngineUnavailable("{prefix}: {reason}")`. Any other failure (refused, garbage, an
+    engine without `/_ping`) is left for the real request to report in its own words.
+    """
+    with budget("ping", seconds) as spent:
+        try:
+            ping()
+        except HarnessError:
+            raise  # connecting inside `ping` already decided
+        except Exception:
+            if spent.tripped:
+                raise EngineUnavailable(f"{prefix}: {spent.tripped}") from None

@@ -18,7 +18,7 @@ import docker.types
 import requests
 
 from harness import local_registry as registry
-from harness.engines._errors import CALL_DEADLINE, engine_call
+from harness.engines._errors import CALL_DEADLINE, check_alive, engine_call
 from harness.engines._labels import LabelTeardown, Owned, matching, resources
 from harness.engines._logs import capture
 from harness.engines._transport import (
@@ -55,10 +55,6 @@ from harness.engines.base import (
 from harness.errors import EngineError, EngineUnavailable, ImageMissing
 
 DEFAULT_URL = "unix:///var/run/docker.sock"
-# Connecting (the version handshake) and each request of the fingerprint: an engine
-# that accepts and never answers, or answers a byte at a time, is unavailable after this.
-CONNECT_DEADLINE = 10.0
-INFO_DEADLINE = 10.0
 BUILD_DEADLINE = 1800.0
 TRANSFER_DEADLINE = 600.0
 
@@ -114,23 +110,31 @@ class DockerEngine(LabelTeardown):
     def _connect(self) -> docker.DockerClient:
         """The client, its transport guarded, and the API version the daemon speaks
         (docker-py asks for it in its constructor, before a transport can be swapped)."""
-        with budget(f"connect to {self.url}", CONNECT_DEADLINE) as spent:
+        reach = f"{self.name}: cannot reach {self.url}"
+        try:
+            client = docker.DockerClient(
+                base_url=self.url, version=docker.constants.DEFAULT_DOCKER_API_VERSION, timeout=120
+            )
+        except (docker.errors.DockerException, requests.RequestException) as exc:
+            raise EngineUnavailable(f"{reach}: {exc}") from None
+        path = unix_socket_path(self.url)
+        if path is not None:
+            adapter = GuardedUnixAdapter(path)
+            client.api.mount("http+docker://", adapter)
+            client.api._custom_adapter = adapter
+        check_alive(reach, lambda: self._ping(client.api))
+        with budget(f"connect to {self.url}", self.call_deadline) as spent:
             try:
-                client = docker.DockerClient(
-                    base_url=self.url,
-                    version=docker.constants.DEFAULT_DOCKER_API_VERSION,
-                    timeout=120,
-                )
-                path = unix_socket_path(self.url)
-                if path is not None:
-                    adapter = GuardedUnixAdapter(path)
-                    client.api.mount("http+docker://", adapter)
-                    client.api._custom_adapter = adapter
                 client.api._version = client.api._retrieve_server_version()
             except (docker.errors.DockerException, requests.RequestException) as exc:
-                reason = spent.tripped or exc
-                raise EngineUnavailable(f"{self.name}: cannot reach {self.url}: {reason}") from None
+                raise EngineUnavailable(f"{reach}: {spent.tripped or exc}") from None
         return client
+
+    @staticmethod
+    def _ping(api: docker.APIClient) -> None:
+        """Unversioned `GET /_ping` (docker-py's ping() adds its own API version, which a
+        daemon older than the library refuses)."""
+        api._raise_for_status(api._get(api.base_url + "/_ping"))
 
     def close(self) -> None:
         if self._client is not None:
@@ -139,13 +143,13 @@ class DockerEngine(LabelTeardown):
 
     # -- fingerprint ---------------------------------------------------------------
     def info(self) -> EngineInfo:
-        # Each request has its own deadline: a busy engine answers each in seconds, a
-        # silent or dripping one fails the first.
+        # A silent or dripping engine fails the ping (connecting pings too), within
+        # PING_DEADLINE; a busy one gets the ordinary deadline for the rest.
         what = f"fingerprint of {self.url}"
         try:
-            with self._call(f"{what} (version)", seconds=INFO_DEADLINE, explain=str):
+            check_alive(f"{self.name}: {what}", lambda: self._ping(self.api))
+            with self._call(what, explain=str):
                 version = self.api.version()
-            with self._call(f"{what} (info)", seconds=INFO_DEADLINE, explain=str):
                 info = self.api.info()
         except (EngineUnavailable, EngineError) as exc:
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))

@@ -24,7 +24,7 @@ import podman.errors
 import requests
 
 from harness import local_registry as registry
-from harness.engines._errors import CALL_DEADLINE, engine_call
+from harness.engines._errors import CALL_DEADLINE, check_alive, engine_call
 from harness.engines._labels import LabelTeardown, Owned, matching, resources
 from harness.engines._logs import capture
 from harness.engines._transport import (
@@ -67,10 +67,6 @@ FORMATS = {
     "docker": "application/vnd.docker.distribution.manifest.v2+json",
 }
 CFS_PERIOD_US = 100_000
-# Connecting and the fingerprint's request: an engine that accepts and never answers,
-# or answers a byte at a time, is unavailable after this.
-CONNECT_DEADLINE = 10.0
-INFO_DEADLINE = 10.0
 BUILD_DEADLINE = 1800.0
 TRANSFER_DEADLINE = 600.0
 # Podman's shared storage: a build's layer-cache lookup walks every image, and one
@@ -188,8 +184,12 @@ class PodmanEngine(LabelTeardown):
 
     # -- fingerprint ---------------------------------------------------------------
     def info(self) -> EngineInfo:
+        # A silent or dripping engine fails the ping within PING_DEADLINE; a busy one
+        # gets the ordinary deadline for /info.
+        what = f"fingerprint of {self.url}"
         try:
-            with self._call(f"fingerprint of {self.url}", seconds=INFO_DEADLINE, explain=str):
+            check_alive(f"{self.name}: {what}", lambda: self.client.api.get("/_ping"))
+            with self._call(what, explain=str):
                 info = self.client.info()  # type: ignore[no-untyped-call]
         except (EngineUnavailable, EngineError) as exc:
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))

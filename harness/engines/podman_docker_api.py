@@ -18,7 +18,7 @@ import requests
 
 from harness.engines._transport import budget
 from harness.engines.base import BuildRequest, ComposeCli, HealthResult, Unsupported
-from harness.engines.docker import INFO_DEADLINE, DockerEngine, _is_podman
+from harness.engines.docker import DockerEngine, _is_podman
 from harness.engines.podman import retry_layer_race
 from harness.errors import EngineError
 
@@ -55,7 +55,7 @@ class PodmanDockerApiEngine(DockerEngine):
     def _network_backend(self, version: dict[str, Any]) -> str:
         # The compat /info has no network backend; libpod's /info on the same socket does.
         try:
-            with budget("libpod info", INFO_DEADLINE):
+            with budget("libpod info", self.call_deadline):
                 response = self.api.get(self.api.base_url + LIBPOD_INFO, timeout=30)
                 response.raise_for_status()
                 return str(response.json().get("host", {}).get("networkBackend", "")) or "unknown"

@@ -10,7 +10,7 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.engines._errors import engine_call, sdk_errors
+from harness.engines._errors import check_alive, engine_call, sdk_errors
 from harness.engines._labels import Owned
 from harness.engines._logs import capture
 from harness.engines._transport import current
@@ -151,3 +151,19 @@ def test_other_build_failures_are_not_retried() -> None:
     with pytest.raises(EngineError, match="no such file"):
         retry_layer_race(build)
     assert len(calls) == 1
+
+
+def test_only_a_cut_short_ping_is_final() -> None:
+    def refused() -> None:
+        raise requests.ConnectionError("connection refused")
+
+    check_alive("eng: cannot reach x", refused)  # left for the real request to report
+
+    def silent() -> None:
+        spent = current()
+        assert spent is not None
+        spent.expire()
+        raise requests.ReadTimeout("read timed out")
+
+    with pytest.raises(EngineUnavailable, match="eng: cannot reach x: no complete answer"):
+        check_alive("eng: cannot reach x", silent, seconds=1)
