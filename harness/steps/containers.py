@@ -32,7 +32,7 @@ from harness.model.specs.containers import (
     WaitSpec,
 )
 from harness.steps import waits
-from harness.steps.context import StepContext
+from harness.steps.context import StepContext, refusal
 from harness.steps.kinds import Family, StepKind
 from harness.steps.vantage import host_side
 from harness.verdict.observe import container_facts
@@ -112,14 +112,14 @@ def run_container(ctx: StepContext, spec: RunSpec) -> None:
     try:
         cid = ctx.engine.create_container(_container_spec(ctx, spec))
     except EngineError as exc:
-        ctx.record(step, error=str(exc))
+        ctx.record(step, error=refusal(exc))
         return
     ctx.containers[step] = cid
     ctx.record(step, created=True)
     try:
         ctx.engine.start(cid)
     except EngineError as exc:
-        ctx.record(step, error=str(exc))
+        ctx.record(step, error=refusal(exc))
         ctx.capture(step, cid)
         return
     ctx.record(step, started=True)
@@ -217,7 +217,7 @@ def _timed(ctx: StepContext, step: str, action: Callable[[], None]) -> None:
         action()
         ctx.record(step, error=None)
     except EngineError as exc:
-        ctx.record(step, error=str(exc))
+        ctx.record(step, error=refusal(exc))
     ctx.record(step, duration_s=round(time.monotonic() - started, 2))
 
 
@@ -266,7 +266,7 @@ def healthcheck_run(ctx: StepContext, spec: HealthcheckRunSpec) -> None:
     except Unsupported:
         raise
     except EngineError as exc:
-        ctx.record(spec.name, status=None, exit_code=None, output=None, error=str(exc))
+        ctx.record(spec.name, status=None, exit_code=None, output=None, error=refusal(exc))
         return
     ctx.record(
         spec.name,

@@ -17,13 +17,22 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from harness.engines._util import text
-from harness.engines.base import Engine, captured_logs
+from harness.engines.base import Engine, Vanished, captured_logs
 from harness.errors import EngineError
 from harness.labels import resource_name
 from harness.model.loader import PLACEHOLDER, LoadedScenario
 from harness.verdict.observe import container_facts
 
 T = TypeVar("T")
+
+
+def refusal(exc: EngineError) -> str:
+    """The engine's refusal as a step's `error` observation, except a resource that
+    vanished under the step (another process removed it): that is no finding about
+    the engine, and propagates to make the outcome an `error`."""
+    if isinstance(exc, Vanished):
+        raise exc
+    return str(exc)
 
 
 class StateKey(Generic[T]):
@@ -133,11 +142,11 @@ class StepContext:
                     step, output_bytes={"stdout": logs.stdout_size, "stderr": logs.stderr_size}
                 )
         except EngineError as exc:
-            self.record(step, logs_error=str(exc))
+            self.record(step, logs_error=refusal(exc))
         try:
             inspect = self.engine.inspect_container(container_id)
         except EngineError as exc:
-            self.record(step, inspect_error=str(exc))
+            self.record(step, inspect_error=refusal(exc))
             return
         self.remember(step, inspect)
         self.record(step, **container_facts(inspect))

@@ -16,7 +16,7 @@ from harness import local_registry as registry
 from harness.engines.base import Engine, registry_client
 from harness.errors import EngineError
 from harness.model.specs.distribution import ImageRmSpec, PullSpec, PushSpec, TagSpec
-from harness.steps.context import StateKey, StepContext
+from harness.steps.context import StateKey, StepContext, refusal
 from harness.steps.kinds import Family, StepKind
 
 
@@ -60,7 +60,7 @@ def tag(ctx: StepContext, spec: TagSpec) -> None:
     try:
         client.tag_image(source, target)
     except EngineError as exc:
-        ctx.record(spec.name, error=str(exc))
+        ctx.record(spec.name, error=refusal(exc))
         return
     ctx.record(spec.name, error=None)
 
@@ -72,7 +72,7 @@ def push(ctx: StepContext, spec: PushSpec) -> None:
     try:
         client.push_image(ref)
     except EngineError as exc:
-        ctx.record(spec.name, error=str(exc))
+        ctx.record(spec.name, error=refusal(exc))
         return
     repo, reference = registry.split(ref)
     found = registry.manifest(repo, reference)
@@ -99,7 +99,7 @@ def pull(ctx: StepContext, spec: PullSpec) -> None:
     try:
         pulled = _bare(client.pull_image(ref))
     except EngineError as exc:
-        ctx.record(spec.name, error=str(exc))
+        ctx.record(spec.name, error=refusal(exc))
         return
     ctx.record(spec.name, pulled=True)
     if want is None:
@@ -125,7 +125,7 @@ def image_rm(ctx: StepContext, spec: ImageRmSpec) -> None:
         ctx.engine.remove_image(ref)
         gone = image_id is None or not ctx.engine.image_exists(image_id)
     except EngineError as exc:
-        ctx.record(spec.name, removed=False, error=str(exc), gone=False)
+        ctx.record(spec.name, removed=False, error=refusal(exc), gone=False)
         return
     ctx.record(spec.name, removed=True, error=None, gone=gone)
 

@@ -21,7 +21,7 @@ from harness.model.specs.resources import (
     VolumeLsSpec,
     VolumeRmSpec,
 )
-from harness.steps.context import StepContext
+from harness.steps.context import StepContext, refusal
 from harness.steps.kinds import Family, StepKind
 
 
@@ -84,7 +84,7 @@ def volume_inspect(ctx: StepContext, spec: VolumeInspectSpec) -> None:
     try:
         doc = ctx.engine.inspect_volume(name)
     except EngineError as exc:
-        ctx.record(spec.name, error=str(exc))
+        ctx.record(spec.name, error=refusal(exc))
         return
     ctx.inspects[spec.name] = doc
     ctx.record(spec.name, exists=True, **volume_facts(doc))
@@ -94,7 +94,7 @@ def _removal(ctx: StepContext, step: str, action: Callable[[], None]) -> None:
     try:
         action()
     except EngineError as exc:
-        ctx.record(step, removed=False, error=str(exc))
+        ctx.record(step, removed=False, error=refusal(exc))
         return
     ctx.record(step, removed=True, error=None)
 
@@ -124,7 +124,7 @@ def prune_volumes(ctx: StepContext, spec: PruneVolumesSpec) -> None:
     try:
         removed = ctx.engine.prune_volumes(selector)
     except EngineError as exc:
-        ctx.record(spec.name, removed=None, foreign=None, error=str(exc))
+        ctx.record(spec.name, removed=None, foreign=None, error=refusal(exc))
         return
     ours, foreign = prune_result(removed, ctx.volumes)
     ctx.record(spec.name, removed=ours, foreign=foreign, error=None)
@@ -136,7 +136,7 @@ def volume_ls(ctx: StepContext, spec: VolumeLsSpec) -> None:
     try:
         listed = lister.list_volumes(dict(spec.labels))
     except EngineError as exc:
-        ctx.record(spec.name, volumes=None, error=str(exc))
+        ctx.record(spec.name, volumes=None, error=refusal(exc))
         return
     ours, _ = prune_result(listed, ctx.volumes)
     ctx.record(spec.name, volumes=ours, error=None)

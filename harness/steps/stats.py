@@ -14,7 +14,7 @@ from typing import Any
 from harness.engines.base import StatsSample, stats_reader
 from harness.errors import EngineError
 from harness.model.specs.stats import StatsSpec
-from harness.steps.context import StepContext
+from harness.steps.context import StepContext, refusal
 from harness.steps.kinds import Family, StepKind
 
 FIELDS = ("memory_usage", "memory_limit", "cpu_total_ns", "pids", "engine_cpu_percent")
@@ -49,7 +49,7 @@ def stats(ctx: StepContext, spec: StatsSpec) -> None:
         second = reader.stats(cid)
         wall = time.monotonic() - started
     except EngineError as exc:
-        ctx.record(spec.name, error=str(exc))
+        ctx.record(spec.name, error=refusal(exc))
         return
     if first.taken_ns is not None and second.taken_ns is not None:
         wall = (second.taken_ns - first.taken_ns) / 1e9  # when the engine read the counters
