@@ -22,6 +22,7 @@ from harness.model.scenario import scenario_json_schema
 from harness.model.security import Policy
 from harness.report import write_reports
 from harness.results.document import to_document
+from harness.run.fingerprint import fingerprints
 from harness.run.janitor import sweep_stale
 from harness.run.runner import run_scenarios
 from harness.run.signals import interrupt_once
@@ -108,7 +109,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_engines(args: argparse.Namespace) -> int:
     engines = _engines(args.engine, _urls(args.url))
-    infos = [e.info().to_json() for e in engines]
+    infos = fingerprints(engines, probe=args.json)  # --json: with probed capabilities
     for engine in engines:
         engine.close()
     if args.json:
