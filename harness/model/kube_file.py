@@ -60,10 +60,16 @@ def problems(docs: list[dict[str, Any]], images: set[str]) -> list[str]:
     return found
 
 
-def render(docs: list[dict[str, Any]], images: dict[str, str], labels: dict[str, str]) -> str:
+def render(
+    docs: list[dict[str, Any]], images: dict[str, str], labels: dict[str, str], suffix: str = ""
+) -> str:
+    """The YAML an engine gets; `suffix` makes pod and deployment names unique per run."""
     out = []
     for doc in docs:
         doc = yaml.safe_load(yaml.safe_dump(doc))  # a deep copy
+        if suffix:
+            top = doc.setdefault("metadata", {})
+            top["name"] = f"{top.get('name', 'pod')}-{suffix}"
         meta, spec = pod_specs(doc)
         meta["labels"] = {**(meta.get("labels") or {}), **labels}
         if doc["kind"] == "Deployment":

@@ -22,11 +22,14 @@ from typing import Any
 import yaml
 
 from harness.engines import capabilities
+from harness.engines.base import Unsupported
 from harness.errors import EngineError
 from harness.labels import SCOPE, resource_name, short_hash
 from harness.model import compose_file, kube_file
 from harness.model.loader import BASE_IMAGE
 from harness.model.specs.orchestration import (
+    AppDownSpec,
+    AppUpSpec,
     KubeDownSpec,
     KubeGenerateSpec,
     KubePlaySpec,
@@ -53,6 +56,7 @@ class OrchestrationState:
     gwbridge_existed: bool = True
     stack: str = ""
     kube_file: Path | None = None
+    app: str = ""  # the orchestrator app_up chose: "stack" or "kube"
 
 
 ORCH = StateKey("orchestration", OrchestrationState)
@@ -211,7 +215,8 @@ def _render_kube(ctx: StepContext, spec: KubePlaySpec) -> Path:
         raise EngineError("no temporary directory for the kube file")
     docs = kube_file.load(ctx.loaded.directory / spec.file)
     path = ctx.tmp / "kube.yaml"
-    path.write_text(kube_file.render(docs, ctx.images, ctx.labels))
+    suffix = short_hash(ctx.run_id, ctx.loaded.scenario.id, ctx.engine.name, length=6)
+    path.write_text(kube_file.render(docs, ctx.images, ctx.labels, suffix))
     return path
 
 
@@ -334,6 +339,61 @@ def replaced(ctx: StepContext, spec: ReplacedSpec) -> None:
     ctx.record(spec.name, running=running, same_container=same if running else None)
 
 
+# -- one app, each engine's way ---------------------------------------------------------
+def _choose(ctx: StepContext) -> str:
+    """`stack` where the surface has stacks, else `kube`; `Unsupported` with both reasons."""
+    base = ctx.images[BASE_IMAGE]
+    stack = capabilities.capability(ctx.engine, "stack", base, ctx.run_id)
+    if stack.supported:
+        return "stack"
+    kube = capabilities.capability(ctx.engine, "kube.play", base, ctx.run_id)
+    if kube.supported:
+        return "kube"
+    raise Unsupported(
+        f"{ctx.engine.name} has neither stacks ({stack.reason}) nor kube play ({kube.reason})"
+    )
+
+
+def app_up(ctx: StepContext, spec: AppUpSpec) -> None:
+    state = ctx.state(ORCH)
+    state.app = _choose(ctx)
+    ctx.record(spec.name, orchestrator=state.app)
+    if state.app == "stack":
+        swarm_init(ctx, SwarmInitSpec(name=f"{spec.name}_swarm"))
+        stack_deploy(ctx, StackDeploySpec(name=spec.name, file=spec.stack, timeout=spec.timeout))
+        owner = state.stack
+    else:
+        kube_play(ctx, KubePlaySpec(name=spec.name, file=spec.kube, timeout=spec.timeout))
+        owner = next((name for _, name in pods(ctx)), "")
+    services = compose_file.services(compose_file.load(ctx.loaded.directory / spec.stack))
+    running = []
+    for svc in services:
+        name = ctx.names.get(f"{spec.name}-{svc}")
+        if name is None:
+            continue
+        normal = _normal(name, owner) if state.app == "stack" else name.replace(owner, "POD", 1)
+        ctx.record(spec.name, **{f"name.{svc}": normal})
+        doc = ctx.engine.inspect_container(ctx.containers[f"{spec.name}-{svc}"])
+        if (doc.get("State") or {}).get("Running"):
+            running.append(svc)
+    ctx.record(spec.name, services=services, running=running)
+
+
+def app_down(ctx: StepContext, spec: AppDownSpec) -> None:
+    state = ctx.state(ORCH)
+    if state.app == "stack":
+        stack = state.stack
+        stack_rm(ctx, StackRmSpec(name=spec.name, timeout=spec.timeout))
+        nets = run_cli(ctx, "network", "ls", "-q", "--filter", f"label={NAMESPACE}={stack}")
+        left = len(nets.stdout.split())
+    elif state.app == "kube":
+        kube_down(ctx, KubeDownSpec(name=spec.name, timeout=spec.timeout))
+        left = 0  # kube play made no network: it played onto the step's labelled one
+    else:
+        raise EngineError(f"{spec.name}: no app is up")
+    ctx.record(spec.name, networks_left=left)
+
+
 # -- teardown ----------------------------------------------------------------------------
 def cleanup(ctx: StepContext) -> list[str]:
     """Pods, the stack and the swarm this scenario made, before the label sweep."""
@@ -368,6 +428,8 @@ FAMILY = Family(
         StepKind(KubeGenerateSpec, kube_generate),
         StepKind(TcpSpec, tcp),
         StepKind(ReplacedSpec, replaced),
+        StepKind(AppUpSpec, app_up),
+        StepKind(AppDownSpec, app_down),
     ),
     teardown=cleanup,
 )

@@ -157,3 +157,60 @@ class ReplacedSpec(StepSpec, kind="replaced"):
 
     def refs(self) -> Iterable[Ref]:
         return (Ref("container", self.container, ("container",)),)
+
+
+class AppUpSpec(StepSpec, kind="app_up"):
+    """The same multi-service app, deployed the way each engine offers: `stack` (a
+    compose v3 file) with `docker stack deploy` where the surface has stacks (swarm
+    mode is started for the scenario and left at teardown), else `kube` (Kubernetes
+    YAML, one container per service, named as the services) with `kube play`.
+    `unsupported` with both probed reasons where the surface has neither. Records
+    `STEP.orchestrator` (`stack` or `kube`), `STEP.services`, `STEP.running`
+    (services with a running container) and `STEP.name.SVC` (container names, the
+    stack or pod name as `STACK`/`POD`). Each service's container is `STEP-SVC`.
+    """
+
+    stack: str
+    kube: str
+    timeout: Seconds = 90.0
+
+    def _services(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
+        base = ctx.base.resolve()
+        found: list[str] = []
+        for file in (self.stack, self.kube):
+            path = (base / file).resolve()
+            if not path.is_relative_to(base) or not path.is_file():
+                found.append(f"no file {file!r} in the scenario's directory")
+        if found:
+            return found, []
+        try:
+            stack, kube = compose_file.load(base / self.stack), kube_file.load(base / self.kube)
+        except ValueError as exc:
+            return [str(exc)], []
+        found = compose_file.problems(stack, set(ctx.images))
+        found += kube_file.problems(kube, set(ctx.images))
+        services, names = compose_file.services(stack), kube_file.container_names(kube)
+        if services != names:
+            found.append(f"the stack's services {services} are not the kube containers {names}")
+        return found, services
+
+    def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
+        return ((("stack",), m) for m in self._services(ctx)[0])
+
+    def provides(self, ctx: LoadContext) -> Iterable[tuple[RefKind, str]]:
+        for svc in self._services(ctx)[1]:
+            yield "container", f"{self.name}-{svc}"
+            yield "running", f"{self.name}-{svc}"
+
+    def exclusive(self) -> Iterable[str]:
+        return (SWARM,)
+
+
+class AppDownSpec(StepSpec, kind="app_down"):
+    """Take the app of `app_up` down (`stack rm` or `kube down`) -> `STEP.exit_code`,
+    `STEP.containers_left`, `STEP.networks_left` (networks the orchestrator made)."""
+
+    timeout: Seconds = 60.0
+
+    def exclusive(self) -> Iterable[str]:
+        return (SWARM,)
