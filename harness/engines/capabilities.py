@@ -12,6 +12,7 @@ is never turned on here). Results are cached per surface for the process.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 import threading
@@ -24,6 +25,7 @@ from typing import Any
 
 from harness.engines import links
 from harness.engines.base import Engine, Unsupported, compose_provider
+from harness.errors import EngineError
 from harness.labels import resource_labels, short_hash
 
 SCENARIO = "capabilities"  # the scenario label of probe resources (swept with the run)
@@ -298,6 +300,9 @@ PROBES: dict[str, Callable[[Probe], Capability]] = {
 }
 NAMES = tuple(PROBES)
 
+# A probe whose base image vanished meanwhile (another process cleaned the image cache)
+# says nothing about the engine: it is not cached, and a step asking gets an error.
+_MISSING_IMAGE = re.compile(r"image not known|no such image|unable to find image", re.I)
 _cache: dict[tuple[str, str], Capability] = {}
 _lock = threading.Lock()
 
@@ -316,8 +321,14 @@ def capability(engine: Engine, name: str, base: str, run_id: str) -> Capability:
         found = PROBES[name](Probe(engine, base, run_id))
     except Exception as exc:  # a probe that cannot run answers "unknown", not a crash
         found = Capability(False, f"probe failed: {type(exc).__name__}: {exc}")
+    if inconclusive(found):
+        return found
     with _lock:
         return _cache.setdefault(key, found)
+
+
+def inconclusive(found: Capability) -> bool:
+    return not found.supported and bool(_MISSING_IMAGE.search(found.reason))
 
 
 def probe_all(engine: Engine, base: str, run_id: str, jobs: int = 6) -> dict[str, Capability]:
@@ -330,6 +341,8 @@ def probe_all(engine: Engine, base: str, run_id: str, jobs: int = 6) -> dict[str
 def require(engine: Engine, name: str, base: str, run_id: str) -> Capability:
     """The capability, or `Unsupported` with the probed reason (a step's column)."""
     found = capability(engine, name, base, run_id)
+    if inconclusive(found):
+        raise EngineError(f"the probe of {name} was inconclusive: {found.reason}")
     if not found.supported:
         raise Unsupported(f"{engine.name} has no {name}: {found.reason}")
     return found
