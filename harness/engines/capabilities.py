@@ -98,8 +98,17 @@ def first_line(text: str) -> str:
         "https://docs.docker.com/go/buildx",
         "Usage:",
     )
+    if any(ln.startswith("Did you mean") for ln in lines):  # then only suggestions follow
+        lines = lines[: next(i for i, ln in enumerate(lines) if ln.startswith("Did you mean"))]
     keep = [ln for ln in lines if not ln.startswith(noise)]
     return " ".join(keep[:2])[:300]
+
+
+def _remove(p: Probe, name: str) -> None:
+    """Kill, then remove: `rm -f` alone gives a PID 1 that ignores SIGTERM (sleep) the
+    whole stop timeout on Podman (10 s), and Docker's `rm` takes no `-t`."""
+    p.cli("kill", name)
+    p.cli("rm", "-f", name)
 
 
 # -- network drivers -------------------------------------------------------------
@@ -112,7 +121,7 @@ def _attach(p: Probe, network: str) -> Capability:
         *p.label_args(), p.base, "true",
     )  # fmt: skip
     if rc != 0:
-        p.cli("rm", "-f", name)
+        _remove(p, name)
         return Capability(False, msg)
     return Capability(True, "")
 
@@ -150,7 +159,7 @@ def _network_mode(p: Probe, mode: str) -> Capability:
     name = f"{p.prefix}-{mode}"
     rc, msg = p.cli("create", "--pull", "never", "--name", name, "--network", mode,
                     *p.label_args(), p.base, "true")  # fmt: skip
-    p.cli("rm", "-f", name)
+    _remove(p, name)
     return Capability(rc == 0, "" if rc == 0 else msg)
 
 
@@ -208,7 +217,7 @@ def _kube_generate(p: Probe) -> Capability:
     if rc == 0:
         rc, msg = p.cli("kube", "generate", name)
         msg = "" if rc == 0 else msg
-    p.cli("rm", "-f", name)
+    _remove(p, name)
     return Capability(rc == 0, msg)
 
 
@@ -228,7 +237,7 @@ def _healthcheck(p: Probe, wait: float = 5.0) -> Capability:
                 return Capability(True, "")
             time.sleep(0.5)
     finally:
-        p.cli("rm", "-f", name)
+        _remove(p, name)
     if rc != 0:
         return Capability(False, msg)
     return Capability(False, f"status still {status!r} after {wait:g} s. {warning}".strip(". "))
@@ -245,7 +254,7 @@ def _checkpoint(p: Probe) -> Capability:
             if rc != 0 and "unknown command" in msg:
                 rc, msg = p.cli("checkpoint", "create", name, "probe")
     finally:
-        p.cli("rm", "-f", name)
+        _remove(p, name)
     return Capability(rc == 0, "" if rc == 0 else msg)
 
 

@@ -206,8 +206,13 @@ def kube_containers(ctx: StepContext) -> list[tuple[str, str, str]]:
     """(id, name, state) of this scenario's pod containers (infra ones carry no labels)."""
     answer = run_cli(ctx, "ps", "-a", "--no-trunc", "--filter", _scope_filter(ctx),
                      "--format", "{{.ID}} {{.Names}} {{.State}}")  # fmt: skip
-    rows = [line.split() for line in answer.stdout.splitlines() if line.strip()]
-    return [(r[0], r[1], r[2]) for r in rows if len(r) == 3]
+    rows = [line.split(maxsplit=2) for line in answer.stdout.splitlines() if line.strip()]
+    # Podman's `{{.State}}` is the status text ("Up 2 seconds ago"), Docker's a word.
+    return [(r[0], r[1], _state(r[2])) for r in rows if len(r) == 3]
+
+
+def _state(status: str) -> str:
+    return "running" if status.startswith("Up") or status == "running" else status
 
 
 def _render_kube(ctx: StepContext, spec: KubePlaySpec) -> Path:
