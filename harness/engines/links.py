@@ -14,6 +14,7 @@ from harness.errors import EngineError
 from harness.labels import short_hash
 
 PREFIX = "hx"
+HEX = set("0123456789abcdef")
 
 
 def link_name(*parts: str) -> str:
@@ -58,4 +59,10 @@ def harness_links() -> list[str]:
     """Names of every link on the host that looks like one of ours (leak audit)."""
     done = _ip("-o", "link", "show")
     names = [line.split(":")[1].strip().split("@")[0] for line in done.stdout.splitlines()]
-    return [n for n in names if n.startswith(PREFIX) and len(n) in (10, 11)]
+    return [n for n in names if _ours(n)]
+
+
+def _ours(name: str) -> bool:
+    """`hx` + 8 hex digits, and a veth peer's trailing `p`."""
+    core = name[:-1] if len(name) == 11 and name.endswith("p") else name
+    return len(core) == 10 and core.startswith(PREFIX) and all(c in HEX for c in core[2:])

@@ -12,6 +12,7 @@ before the runner's label sweep.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import time
@@ -112,6 +113,15 @@ def stack_containers(ctx: StepContext, stack: str, running: bool) -> list[tuple[
     return [(r[0], r[1], r[2]) for r in rows if len(r) == 3]
 
 
+def _register(ctx: StepContext, key: str, cid: str, name: str) -> None:
+    """A container an orchestrator made, for later steps; its inspect as deployed (what
+    `replaced` compares a restart against)."""
+    ctx.containers[key] = cid
+    ctx.names[key] = name
+    with contextlib.suppress(EngineError):
+        ctx.inspects[key] = ctx.engine.inspect_container(cid)
+
+
 def _normal(name: str, stack: str) -> str:
     return TASK_ID.sub("ID", name.replace(stack, "STACK"))
 
@@ -152,8 +162,7 @@ def stack_deploy(ctx: StepContext, spec: StackDeploySpec) -> None:
         mine = [(cid, name) for cid, name, s in found if s == f"{state.stack}_{svc}"]
         ctx.record(spec.name, **{f"containers.{svc}": len(mine)})
         if mine:
-            ctx.containers[f"{spec.name}-{svc}"] = mine[0][0]
-            ctx.names[f"{spec.name}-{svc}"] = mine[0][1]
+            _register(ctx, f"{spec.name}-{svc}", *mine[0])
             ctx.record(spec.name, **{f"name.{svc}": _normal(mine[0][1], state.stack)})
     nets = run_cli(ctx, "network", "ls", "--filter", f"label={NAMESPACE}={state.stack}",
                    "--format", "{{.Name}} {{.Driver}}")  # fmt: skip
@@ -241,8 +250,7 @@ def kube_play(ctx: StepContext, spec: KubePlaySpec) -> None:
     for cid, name, _status in found:
         pod = next((p for p in pod_names if name.startswith(f"{p}-")), "")
         short = name[len(pod) + 1 :] if pod else name
-        ctx.containers[f"{spec.name}-{short}"] = cid
-        ctx.names[f"{spec.name}-{short}"] = name
+        _register(ctx, f"{spec.name}-{short}", cid, name)
         names.append(name.replace(pod, "POD", 1) if pod else name)
     ctx.record(
         spec.name,
@@ -319,14 +327,19 @@ def tcp(ctx: StepContext, spec: TcpSpec) -> None:
     ctx.record(spec.name, ok=answer is not None, body=body)
 
 
-def _service_running(ctx: StepContext, old: str) -> tuple[bool, bool]:
-    """(a container of the service runs, it is the old one)."""
+def _started(doc: dict[str, Any]) -> str:
+    return str((doc.get("State") or {}).get("StartedAt") or "")
+
+
+def _service_running(ctx: StepContext, old: str, since: str) -> tuple[bool, bool]:
+    """(a container of the service runs again, it is the old one): the old container
+    started again (a restart policy), or another container of its swarm service runs."""
     try:
         doc = ctx.engine.inspect_container(old)
     except EngineError:
         return False, False
     if (doc.get("State") or {}).get("Running"):
-        return True, True
+        return _started(doc) != since, True
     labels = (doc.get("Config") or {}).get("Labels") or {}
     stack, svc = labels.get(NAMESPACE), labels.get(SERVICE)
     if stack and svc:
@@ -335,12 +348,14 @@ def _service_running(ctx: StepContext, old: str) -> tuple[bool, bool]:
 
 
 def replaced(ctx: StepContext, spec: ReplacedSpec) -> None:
+    """Wait until the container's process has exited and the service runs again."""
     old = ctx.container(spec.container)
+    since = ctx.inspects.get(spec.container) or {}
     deadline = time.monotonic() + spec.timeout
-    running, same = _service_running(ctx, old)
+    running, same = _service_running(ctx, old, _started(since))
     while not running and time.monotonic() < deadline and not ctx.stopping():
         time.sleep(0.5)
-        running, same = _service_running(ctx, old)
+        running, same = _service_running(ctx, old, _started(since))
     ctx.record(spec.name, running=running, same_container=same if running else None)
 
 
