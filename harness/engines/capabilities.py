@@ -84,6 +84,10 @@ class Probe:
         return 0, "\n".join(t for t in (done.stdout.strip(), done.stderr.strip()) if t)
 
 
+_FULL_ID = re.compile(r"\b[0-9a-f]{64}\b")
+_USERDATA = re.compile(r"/var/lib/containers/storage/overlay-containers/[0-9a-f]{64}/userdata")
+
+
 def first_line(text: str) -> str:
     """The engine's message, on one line (CLI usage hints dropped)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -101,7 +105,8 @@ def first_line(text: str) -> str:
     if any(ln.startswith("Did you mean") for ln in lines):  # then only suggestions follow
         lines = lines[: next(i for i, ln in enumerate(lines) if ln.startswith("Did you mean"))]
     keep = [ln for ln in lines if not ln.startswith(noise)]
-    return " ".join(keep[:2])[:300]
+    text = _USERDATA.sub("<userdata>", " ".join(keep[:2]))
+    return _FULL_ID.sub("<id>", text)[:300]
 
 
 def _remove(p: Probe, name: str) -> None:
@@ -240,7 +245,11 @@ def _healthcheck(p: Probe, wait: float = 5.0) -> Capability:
         _remove(p, name)
     if rc != 0:
         return Capability(False, msg)
-    return Capability(False, f"status still {status!r} after {wait:g} s. {warning}".strip(". "))
+    said = f" ({warning})" if warning else ""
+    return Capability(
+        False,
+        f"the engine ran no 1 s check by itself: status still {status!r} after {wait:g} s{said}",
+    )
 
 
 def _checkpoint(p: Probe) -> Capability:
@@ -282,7 +291,9 @@ def _compose(p: Probe) -> Capability:
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Capability(False, f"{' '.join(cli.argv)}: {exc}")
-    out = first_line(done.stdout or done.stderr)
+    lines = (done.stdout or done.stderr).splitlines()
+    named = [ln for ln in lines if re.search(r"compose\S* version", ln, re.I)]
+    out = first_line(named[0] if named else "\n".join(lines))
     return Capability(done.returncode == 0, f"{' '.join(cli.argv)}: {out}")
 
 

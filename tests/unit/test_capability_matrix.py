@@ -9,7 +9,10 @@ import yaml
 
 from harness.model import kube_file
 from harness.report.capabilities import markdown_lines
+from harness.report.html import render_html
 from harness.report.markdown import render_markdown
+from harness.results.document import validate
+from tests.report.synthetic import synthetic_document
 
 ENGINES = [
     {
@@ -77,3 +80,21 @@ def test_kube_file_naming_another_image_is_refused(tmp_path: Path) -> None:
         "kind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: busybox}]}\n"
     )
     assert "image must be" in kube_file.problems(kube_file.load(path), set())[0]
+
+
+def test_report_html_shows_the_matrix_with_reasons_escaped() -> None:
+    document = synthetic_document(2, engines=("docker", "podman"))
+    document["engines"][0]["capabilities"] = {
+        "pod": {"supported": False, "reason": "docker: unknown <b>command</b>"},
+        "network.macvlan": {"supported": True, "reason": ""},
+    }
+    document["engines"][1]["capabilities"] = {
+        "pod": {"supported": True, "reason": ""},
+        "network.macvlan": {"supported": True, "reason": ""},
+    }
+    validate(document)
+    html = render_html(document)
+    matrix = html[html.index('class="capabilities"') : html.index("</section>")]
+    assert matrix.index("<code>pod</code>") < matrix.index("<code>network.macvlan</code>")
+    assert 'title="docker: unknown &lt;b&gt;command&lt;/b&gt;"' in matrix
+    assert "<b>command</b>" not in html
