@@ -25,6 +25,7 @@ from harness.report import write_reports
 from harness.report.escape import terminal
 from harness.results.document import ResultsInvalid, to_document
 from harness.results.redaction import text_redactor
+from harness.run.fingerprint import fingerprints
 from harness.run.janitor import sweep_stale, sweep_temp
 from harness.run.runner import run_scenarios
 from harness.run.signals import interrupt_once
@@ -120,7 +121,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_engines(args: argparse.Namespace) -> int:
     engines = _engines(args.engine, _urls(args.url))
-    infos = [e.info().to_json() for e in engines]
+    infos = fingerprints(engines, probe=args.json)  # --json: with probed capabilities
     for engine in engines:
         engine.close()
     if args.json:

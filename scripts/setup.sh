@@ -34,6 +34,7 @@ command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 command -v podman-compose >/dev/null 2>&1 || need_pkgs+=(podman-compose)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
+command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
 if [ "${HARNESS_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
@@ -210,6 +211,18 @@ if [ "$OFFLINE" = "1" ]; then
   # still forwards to the host's resolvers until it is restarted.
   offline_view_ok "$PODMAN_PID" || log "note: the running Podman service does not see $OFFLINE_RESOLV; restart it to apply"
   offline_view_ok "$DOCKERD_PID" || log "note: the running dockerd does not see $OFFLINE_RESOLV; restart it to apply"
+fi
+
+# --- Parent links for macvlan/ipvlan scenarios (scenarios/drivers) ---
+# Each scenario gets its own link (hx + 8 hex; dummy, or a veth pair where the kernel has
+# no dummy driver), made and deleted by the harness itself (harness/engines/links.py), so
+# none outlives a run. Here: only check that this kernel can make one.
+probe_link="hxsetup$$"; probe_link="${probe_link:0:15}"
+if ip link add "$probe_link" type dummy 2>/dev/null \
+   || ip link add "$probe_link" type veth peer name "${probe_link:0:14}p" 2>/dev/null; then
+  ip link del "$probe_link" 2>/dev/null || true
+else
+  log "note: this kernel cannot make a dummy or veth link: macvlan/ipvlan scenarios will error"
 fi
 
 # --- opt-in rootless Podman (the podman-rootless engine) ---

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report.capabilities import markdown_lines as capability_lines
 from harness.report.escape import md_code, md_text
 from harness.report.verdicts import STATUS_SYMBOLS, VERDICT_ORDER, verdict_text
 from harness.verdict.enums import Verdict
@@ -132,7 +133,8 @@ def render_markdown(document: dict[str, Any]) -> str:
         counts[s["verdict"]] = counts.get(s["verdict"], 0) + 1
     lines = ["# Container portability report", ""]
     lines.append(f"Run {md_code(document['run']['id'])} · {len(document['scenarios'])} scenarios")
-    lines += ["", *_engines(document), "", "| verdict | scenarios |", "|---|---|"]
+    lines += ["", *_engines(document), *capability_lines(document)]
+    lines += ["", "| verdict | scenarios |", "|---|---|"]
     lines += [f"| {_cell(verdict_text(v))} | {counts[v]} |" for v in VERDICT_ORDER if counts.get(v)]
     lines += _flags(document)
     lines += _attention(document, engines)

@@ -90,6 +90,12 @@ def _scenario_json(result: ScenarioResult) -> dict[str, Any]:
     }
 
 
+def _capabilities(run: RunResult, engine: str) -> dict[str, Any]:
+    """The optional `capabilities` of an engine entry, when they were probed."""
+    found = run.capabilities.get(engine)
+    return {"capabilities": found} if found else {}
+
+
 def to_document(run: RunResult) -> dict[str, Any]:
     """The results.json document of one run, with every secret env value masked
     (both front doors, `harness run` and the pytest plugin, come through here)."""
@@ -116,7 +122,10 @@ def _document(run: RunResult) -> dict[str, Any]:
             "leftovers": run.leftovers,
             "stale_removed": run.stale_removed,
         },
-        "engines": [{**info.to_json(), "host": socket.gethostname()} for info in run.engines],
+        "engines": [
+            {**info.to_json(), "host": socket.gethostname(), **_capabilities(run, info.name)}
+            for info in run.engines
+        ],
         "scenarios": [_scenario_json(r) for r in run.scenarios],
         "summary": summarize(r.verdict for r in run.scenarios),
     }

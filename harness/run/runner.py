@@ -15,11 +15,13 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.engines import capabilities
 from harness.engines.base import Engine, EngineInfo, Unsupported
 from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTimeout
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
@@ -64,6 +66,8 @@ class RunResult:
     build_stats: dict[str, dict[str, float]] = field(default_factory=dict)
     leftovers: dict[str, list[str]] = field(default_factory=dict)
     stale_removed: dict[str, int] = field(default_factory=dict)
+    # engine -> capability -> {supported, reason} (harness.engines.capabilities)
+    capabilities: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 class Interrupted(HarnessError):
@@ -258,6 +262,7 @@ class EngineSlot:
     cache: ImageCache
     stale_removed: int = 0  # resources of dead harness processes swept when opened
     lost: str | None = None  # why the engine stopped answering mid-run, once it has
+    capabilities: dict[str, capabilities.Capability] = field(default_factory=dict)
 
 
 def with_cli(engine: Engine, info: EngineInfo) -> EngineInfo:
@@ -269,7 +274,7 @@ def with_cli(engine: Engine, info: EngineInfo) -> EngineInfo:
     return dataclasses.replace(info, cli=program)
 
 
-def open_engines(engines: list[Engine], run_id: str) -> dict[str, EngineSlot]:
+def open_engines(engines: list[Engine], run_id: str, probe: bool = False) -> dict[str, EngineSlot]:
     """Fingerprint every engine, sweep what dead harness processes left on it, and
     build the base image once on each available one, before any parallel work
     starts (a failed build resurfaces in each scenario)."""
@@ -284,7 +289,25 @@ def open_engines(engines: list[Engine], run_id: str) -> dict[str, EngineSlot]:
         if info.available:
             slot.stale_removed = sweep_stale(engine).total
         slots[engine.name] = slot
+    if probe:
+        probe_capabilities(slots)
     return slots
+
+
+def probe_capabilities(slots: dict[str, EngineSlot]) -> None:
+    """What each available surface can do at all, all surfaces at once (cached per
+    process, so the steps that need a capability ask again for free)."""
+
+    def one(slot: EngineSlot) -> None:
+        try:
+            base = slot.cache.base()
+        except HarnessError:
+            return
+        slot.capabilities = capabilities.probe_all(slot.engine, base, slot.cache.run_id)
+
+    ready = [s for s in slots.values() if s.info.available]
+    with ThreadPoolExecutor(max_workers=max(1, len(ready))) as pool:
+        list(pool.map(one, ready))
 
 
 def run_item(
@@ -381,7 +404,7 @@ def run_scenarios(
     run_id = run_id or new_run_id()
     started = _now()
     sweep_temp()  # what killed runs left in the temporary directory
-    slots = open_engines(engines, run_id)
+    slots = open_engines(engines, run_id, probe=True)
     outcomes: dict[tuple[str, str], EngineOutcome] = {}
     cancel = threading.Event()
     incomplete = False
@@ -419,6 +442,7 @@ def run_scenarios(
         build_stats(slots),
         leftovers,
         {name: s.stale_removed for name, s in slots.items() if s.info.available},
+        {name: capabilities.as_json(s.capabilities) for name, s in slots.items()},
     )
 
 

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.steps import cli, compose, containers, distribution, host, resources, stats
+from harness.steps import (
+    cli,
+    compose,
+    containers,
+    distribution,
+    host,
+    netdrivers,
+    orchestration,
+    resources,
+    stats,
+)
 from harness.steps.context import StateKey, StepContext
 from harness.steps.kinds import Family, StepKind
 
@@ -23,6 +33,8 @@ FAMILIES: tuple[Family, ...] = (
     distribution.FAMILY,
     compose.FAMILY,
     stats.FAMILY,
+    netdrivers.FAMILY,
+    orchestration.FAMILY,
 )
 KINDS: dict[str, StepKind[Any]] = {kind.name: kind for f in FAMILIES for kind in f.kinds}
 

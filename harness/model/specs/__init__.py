@@ -15,6 +15,8 @@ from harness.model.specs import (  # noqa: F401  (imported to register their spe
     containers,
     distribution,
     host,
+    netdrivers,
+    orchestration,
     resources,
     stats,
 )

@@ -48,7 +48,7 @@ class CliSpec(StepSpec, kind="cli"):
 
     def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
         known = {"tmp", *(f"volumes.{v}" for v in ctx.volumes)}
-        known |= {f"networks.{n}" for n in ctx.networks}
+        known |= {f"networks.{n}" for n in ctx.names("network")}
         for var in PLACEHOLDER.findall(" ".join([*self.options, *self.args])):
             if var not in known:
                 yield ("options",), f"unknown placeholder {{{{ {var} }}}}"

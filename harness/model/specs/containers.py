@@ -162,7 +162,7 @@ class ExecSpec(ContainerStep, kind="exec"):
     timeout: Seconds = 30.0
 
     def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
-        known = {f"networks.{n}" for n in ctx.networks}
+        known = {f"networks.{n}" for n in ctx.names("network")}
         known |= {f"containers.{r}" for r in ctx.names("container")}
         for var in PLACEHOLDER.findall(" ".join(self.command)):
             if var not in known:

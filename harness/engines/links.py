@@ -1,0 +1,68 @@
+"""Host links a scenario uses as the parent of macvlan/ipvlan networks.
+
+Each user gets its own link, named from a hash (`hx` + 8 hex, at most 15 bytes as
+the kernel wants), so parallel scenarios never share one. A `dummy` link is tried
+first; kernels without the dummy driver (this VM's) get a veth pair with both ends
+on the host instead. Neither has an uplink: nothing sent on it leaves the machine.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from harness.errors import EngineError
+from harness.labels import short_hash
+
+PREFIX = "hx"
+HEX = set("0123456789abcdef")
+
+
+def link_name(*parts: str) -> str:
+    return f"{PREFIX}{short_hash(*parts)}"
+
+
+def _ip(*args: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["ip", *args], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
+        raise EngineError(f"ip {' '.join(args)}: {exc}") from None
+
+
+def exists(name: str) -> bool:
+    return _ip("link", "show", "dev", name).returncode == 0
+
+
+def create(name: str) -> str:
+    """Create the link (idempotent) and bring it up; returns its name."""
+    if not exists(name):
+        made = _ip("link", "add", name, "type", "dummy")
+        if made.returncode != 0:
+            made = _ip("link", "add", name, "type", "veth", "peer", "name", f"{name}p")
+        if made.returncode != 0:
+            raise EngineError(f"cannot create host link {name}: {made.stderr.strip()}")
+    for dev in (name, f"{name}p"):
+        if exists(dev):
+            _ip("link", "set", dev, "up")
+    return name
+
+
+def remove(name: str) -> list[str]:
+    """Delete the link (a veth's peer goes with it); leftovers as `link:NAME`."""
+    if exists(name):
+        _ip("link", "del", name)
+    return [f"link:{dev}" for dev in (name, f"{name}p") if exists(dev)]
+
+
+def harness_links() -> list[str]:
+    """Names of every link on the host that looks like one of ours (leak audit)."""
+    done = _ip("-o", "link", "show")
+    names = [line.split(":")[1].strip().split("@")[0] for line in done.stdout.splitlines()]
+    return [n for n in names if _ours(n)]
+
+
+def _ours(name: str) -> bool:
+    """`hx` + 8 hex digits, and a veth peer's trailing `p`."""
+    core = name[:-1] if len(name) == 11 and name.endswith("p") else name
+    return len(core) == 10 and core.startswith(PREFIX) and all(c in HEX for c in core[2:])
