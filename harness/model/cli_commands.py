@@ -41,7 +41,11 @@ PLACEHOLDER_TABLES = {
     "new": ("names",),
 }
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$")
-_ONLY_PLACEHOLDER = re.compile(r"^\{\{ ?([a-z]+)\.([a-z0-9][a-z0-9_-]*) ?\}\}$")
+# One placeholder, and for an image a `:TAG` after it (`{{ names.app }}:v1`).
+_ONLY_PLACEHOLDER = re.compile(
+    r"^\{\{ ?([a-z]+)\.([a-z0-9][a-z0-9_-]*) ?\}\}(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$"
+)
+_TAGGED = frozenset({"image", "new"})
 _TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,63}$")
 
 REFUSE = "refuse"
@@ -334,7 +338,7 @@ def positional_problem(item: Positional, read_only: bool) -> str | None:
             return None
         return f"{item.value!r} is not a plain name or a scenario placeholder"
     tables = PLACEHOLDER_TABLES[item.kind]
-    if found and found.group(1) in tables:
+    if found and found.group(1) in tables and (":" not in item.value or item.kind in _TAGGED):
         return None
     shown = " or ".join(f"{{{{ {t}.NAME }}}}" for t in tables)
     if read_only and _PLAIN.match(item.value):
@@ -401,3 +405,20 @@ def format_given(words: list[str], argv: list[str]) -> bool:
         return False
     parsed, _, _ = split(command, argv)
     return any(p.option.long == "format" for p in parsed)
+
+
+def is_listing(words: list[str]) -> bool:
+    """`ps`, `volume ls`, `images`…: one line (or JSON document) per resource."""
+    return tuple(words) in LISTINGS
+
+
+LISTINGS = frozenset(
+    {
+        ("ps",),
+        ("container", "ls"),
+        ("volume", "ls"),
+        ("network", "ls"),
+        ("images",),
+        ("image", "ls"),
+    }
+)

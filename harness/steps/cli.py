@@ -5,7 +5,9 @@ asks for inspect or a `--format` template)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import time
 from typing import Any
 
 from harness.engines._util import text
@@ -60,15 +62,29 @@ def unexpand(ctx: StepContext, output: str) -> str:
         pairs.append((str(ctx.tmp), "{{ tmp }}"))
     for real, placeholder in sorted(pairs, key=lambda p: -len(p[0])):
         output = output.replace(real, placeholder)
+    for key, value in ctx.labels.items():
+        # The harness's own label values (run, owner, engine) in a listing or inspect.
+        pattern = re.escape(key) + r'("?\s*[:=]\s*"?)' + re.escape(value)
+        output = re.sub(pattern, _label_placeholder(key), output)
     return output
 
 
-def parse_output(stdout: str) -> Any:
-    """The output as JSON: one document, or one per line (`--format '{{json .}}'`)."""
+def _label_placeholder(key: str) -> Any:
+    def sub(match: re.Match[str]) -> str:
+        return f"{key}{match.group(1)}{{{{ label }}}}"
+
+    return sub
+
+
+def parse_output(stdout: str, listing: bool = False) -> Any:
+    """The output as JSON: one document, or one per line (`--format '{{json .}}'`).
+    A listing (`ps`, `volume ls`, `images`) is always a list, also of one line."""
     try:
-        return json.loads(stdout)
+        whole = json.loads(stdout)
     except ValueError:
         pass
+    else:
+        return [whole] if listing and not isinstance(whole, list) else whole
     lines = [line for line in stdout.splitlines() if line.strip()]
     try:
         return [json.loads(line) for line in lines] if lines else None
@@ -103,6 +119,7 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
     """`<cli> COMMAND …` as a user types it: the exit status and output a user sees."""
     step = spec.name
     argv = _argv(ctx, spec)
+    started = time.monotonic()
     try:
         # In the scenario's temporary directory: conmon inherits the cwd and writes
         # files there (an `oom` file when the container is OOM-killed).
@@ -127,9 +144,10 @@ def run_cli(ctx: StepContext, spec: CliSpec) -> None:
         timed_out=False,
         stdout=stdout,
         stderr=unexpand(ctx, text(done.stderr)),
+        elapsed_s=round(time.monotonic() - started, 1),
     )
     if cmds.format_given(spec.command, [*spec.options, *spec.args]):
-        ctx.record(step, parsed=parse_output(stdout))
+        ctx.record(step, parsed=parse_output(stdout, cmds.is_listing(spec.command)))
     _after(ctx, spec, argv, done.returncode)
 
 
