@@ -49,6 +49,7 @@ class ScenarioResult:
     differences: list[dict[str, Any]] = field(default_factory=list)
     divergences: list[dict[str, Any]] = field(default_factory=list)
     stale_divergences: list[dict[str, Any]] = field(default_factory=list)
+    representation: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -176,7 +177,9 @@ def _run_and_judge(ctx: StepContext, cache: ImageCache) -> EngineOutcome:
         )
     resolve(scenario, ctx.observations, _RunDocuments(ctx, cache.formats))
     checks = run_checks(scenario, ctx.observations)
-    return EngineOutcome(status=engine_status(checks), checks=checks, observations=ctx.observations)
+    return EngineOutcome(
+        status=engine_status(checks), checks=checks, observations=ctx.observations, raw=ctx.raw
+    )
 
 
 def _teardown(ctx: StepContext) -> list[str]:
@@ -282,7 +285,13 @@ def assemble(
         v = verdict(loaded.scenario, per_engine)
         results.append(
             ScenarioResult(
-                loaded, per_engine, v.verdict, v.differences, v.divergences, v.stale_divergences
+                loaded,
+                per_engine,
+                v.verdict,
+                v.differences,
+                v.divergences,
+                v.stale_divergences,
+                v.representation,
             )
         )
     return results

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.steps import cli, compose, containers, distribution, host, resources, stats
+from harness.steps import cli, compose, containers, distribution, host, resources, sdk, stats
 from harness.steps.context import StateKey, StepContext
 from harness.steps.kinds import Family, StepKind
 
@@ -23,6 +23,7 @@ FAMILIES: tuple[Family, ...] = (
     distribution.FAMILY,
     compose.FAMILY,
     stats.FAMILY,
+    sdk.FAMILY,
 )
 KINDS: dict[str, StepKind[Any]] = {kind.name: kind for f in FAMILIES for kind in f.kinds}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from harness.model.scenario import KEY_MATCHERS, KnownDivergence, Scenario
 from harness.verdict.enums import Status, Verdict
-from harness.verdict.observe import normalize
+from harness.verdict.observe import TIMING_SUFFIXES, normalize, scrub
 
 VERDICTS = tuple(Verdict)
 
@@ -36,6 +36,8 @@ class EngineOutcome:
     observations: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     leftovers: list[str] = field(default_factory=list)
+    # Raw twins: the value before the harness read it into its fact (observe.container_raw).
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,6 +46,8 @@ class ScenarioVerdict:
     differences: list[dict[str, Any]] = field(default_factory=list)
     divergences: list[dict[str, Any]] = field(default_factory=list)
     stale_divergences: list[dict[str, Any]] = field(default_factory=list)
+    # Differences a user's parser sees that do not change the verdict (see `representation`).
+    representation: list[dict[str, Any]] = field(default_factory=list)
 
 
 def matches(expected: Any, actual: Any) -> bool:
@@ -119,6 +123,34 @@ def _differences(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict
     return diffs
 
 
+def representation(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict[str, Any]]:
+    """Every key recorded on two or more engines, diffed on its raw value with only
+    run-specific noise scrubbed: `kind` "spelling" when the normalized values agree
+    (same fact, another spelling or shape: what the behaviour rule forgives), "value"
+    when they differ on a key the scenario neither expects literally nor compares
+    (recorded, so compared, but not a behaviour verdict). Timings are left out."""
+    judged = set(_compared_keys(scenario))
+    keys = sorted({k for o in ran.values() for k in (*o.observations, *o.raw)})
+    found = []
+    for key in keys:
+        if key.endswith(TIMING_SUFFIXES):
+            continue
+        have = {n: o for n, o in ran.items() if key in o.observations or key in o.raw}
+        if len(have) < 2:
+            continue
+        raw = {n: o.raw.get(key, o.observations.get(key)) for n, o in have.items()}
+        scrubbed = [scrub(v) for v in raw.values()]
+        if not any(not _equal(scrubbed[0], v) for v in scrubbed[1:]):
+            continue
+        spelled = not differ([o.observations.get(key) for o in have.values()])
+        if spelled or key not in judged:
+            kind = "spelling" if spelled else "value"
+            found.append(
+                {"key": key, "kind": kind, "values": {n: scrub(v) for n, v in raw.items()}}
+            )
+    return found
+
+
 def equal_normalized(a: Any, b: Any) -> bool:
     return _equal(normalize(a), normalize(b))
 
@@ -141,6 +173,7 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> ScenarioV
     if len(ran) < 2 and len(ran) < len(outcomes):
         return ScenarioVerdict(Verdict.UNSUPPORTED)
     diffs = _differences(scenario, ran) if len(ran) > 1 else []
+    shapes = representation(scenario, ran) if len(ran) > 1 else []
     # Each disagreement is (engine, key): a failed check, or a value that differs.
     failed = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}
     disagreements = set(failed)
@@ -172,17 +205,17 @@ def verdict(scenario: Scenario, outcomes: dict[str, EngineOutcome]) -> ScenarioV
     declared = [kd.model_dump() for kd in seen_kds]
     unexplained = disagreements - explained
     if not disagreements:
-        return ScenarioVerdict(Verdict.PORTABLE, diffs, declared, stale)
+        return ScenarioVerdict(Verdict.PORTABLE, diffs, declared, stale, shapes)
     if not unexplained:
-        return ScenarioVerdict(Verdict.KNOWN, diffs, declared, stale)
+        return ScenarioVerdict(Verdict.KNOWN, diffs, declared, stale, shapes)
     failed_by = {
         name: {(c.key, repr(normalize(c.actual))) for c in o.checks if not c.ok}
         for name, o in ran.items()
     }
     sets = list(failed_by.values())
     if not diffs and all(sets) and all(s == sets[0] for s in sets):
-        return ScenarioVerdict(Verdict.FAILING, diffs, declared, stale)
-    return ScenarioVerdict(Verdict.DIVERGENT, diffs, declared, stale)
+        return ScenarioVerdict(Verdict.FAILING, diffs, declared, stale, shapes)
+    return ScenarioVerdict(Verdict.DIVERGENT, diffs, declared, stale, shapes)
 
 
 def engine_status(checks: list[Check]) -> Status:

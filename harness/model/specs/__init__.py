@@ -16,6 +16,7 @@ from harness.model.specs import (  # noqa: F401  (imported to register their spe
     distribution,
     host,
     resources,
+    sdk,
     stats,
 )
 from harness.model.specs.base import StepSpec
