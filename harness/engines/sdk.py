@@ -9,10 +9,10 @@ its class, its HTTP status and its message, which is what users catch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from harness.engines.base import Engine, Unsupported
+from harness.engines.sdk_outcome import SdkOutcome
 
 # Named operations: each is one call a user makes, meant to fail in a known way.
 OPERATIONS = (
@@ -28,16 +28,6 @@ OPERATIONS = (
     "remove_network",
     "remove_container",
 )
-
-
-@dataclass(frozen=True)
-class SdkOutcome:
-    """What the call did: raised (exception class, HTTP status, message) or returned."""
-
-    raised: bool
-    exception: str | None = None
-    status_code: int | None = None
-    message: str | None = None
 
 
 @runtime_checkable

@@ -8,7 +8,7 @@ from typing import Any
 import docker
 import docker.errors
 
-from harness.engines.sdk import SdkOutcome
+from harness.engines.sdk_outcome import SdkOutcome
 
 
 class DockerSdk:

@@ -8,7 +8,7 @@ from typing import Any
 import podman
 import podman.errors
 
-from harness.engines.sdk import SdkOutcome
+from harness.engines.sdk_outcome import SdkOutcome
 
 
 class PodmanSdk:
