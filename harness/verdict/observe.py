@@ -203,10 +203,12 @@ def lookup(document: Any, path: str) -> Any:
 
 def scrub(value: Any) -> Any:
     """Remove only what differs from run to run, keeping each value's spelling: ids
-    become `<id>`, a timestamp its shape (`<time.9Z>`: 9 fractional digits, UTC),
-    a random host port `<port>`, an age ("3 seconds ago") `<age>`."""
+    become `<id>` (12-digit short ids, as in hostnames and `ps`: `<short-id>`), a
+    timestamp its shape (`<time.9Z>`: 9 fractional digits, UTC), a random host port
+    `<port>`, an age ("3 seconds ago") `<age>`."""
     if isinstance(value, str):
         value = _ID.sub("<id>", value)
+        value = _SHORT_ID.sub("<short-id>", value)
         value = _TIME_SHAPE.sub(_time_shape, value)
         value = _HOST_PORT.sub(lambda m: f"{m.group('ip')}:<port>", value)
         return _AGO.sub("<age>", value)
@@ -237,7 +239,7 @@ def container_raw(inspect: dict[str, Any]) -> dict[str, Any]:
         "state.health": {
             key: (state.get(key) or {}).get("Status")
             for key in ("Health", "Healthcheck")
-            if state.get(key)
+            if (state.get(key) or {}).get("Status")
         }
         or None,
     }
