@@ -211,8 +211,11 @@ class Unparsable:
     problem: str
 
 
-def parse(argv: list[str]) -> tuple[list[Parsed], list[Unparsable]]:
-    """Every option of `argv` (a step's options, all before the image), pflag-style."""
+def parse(
+    argv: list[str], long: dict[str, Option] | None = None, short: dict[str, Option] | None = None
+) -> tuple[list[Parsed], list[Unparsable]]:
+    """Every option of `argv` (a step's options, all before the image), pflag-style;
+    `long`/`short` give another subcommand's table (harness.model.cli_commands)."""
     parsed: list[Parsed] = []
     bad: list[Unparsable] = []
     i = 0
@@ -224,15 +227,23 @@ def parse(argv: list[str]) -> tuple[list[Parsed], list[Unparsable]]:
             )
             i += 1
         elif arg.startswith("--"):
-            i = _long(argv, i, parsed, bad)
+            i = _long(argv, i, parsed, bad, long)
         else:
-            i = _short(argv, i, parsed, bad)
+            i = _short(argv, i, parsed, bad, short)
     return parsed, bad
 
 
-def _long(argv: list[str], i: int, parsed: list[Parsed], bad: list[Unparsable]) -> int:
+def _long(
+    argv: list[str],
+    i: int,
+    parsed: list[Parsed],
+    bad: list[Unparsable],
+    table: dict[str, Option] | None = None,
+) -> int:
     name, eq, value = argv[i][2:].partition("=")
-    option = LONG.get(name) or (INVALID if name.startswith(INVALID_PREFIX) else None)
+    option = (LONG if table is None else table).get(name) or (
+        INVALID if name.startswith(INVALID_PREFIX) else None
+    )
     if option is None:
         bad.append(Unparsable(i, f"unknown option --{name}"))
         return i + 1
@@ -249,11 +260,17 @@ def _long(argv: list[str], i: int, parsed: list[Parsed], bad: list[Unparsable]) 
     return i + 2
 
 
-def _short(argv: list[str], i: int, parsed: list[Parsed], bad: list[Unparsable]) -> int:
+def _short(
+    argv: list[str],
+    i: int,
+    parsed: list[Parsed],
+    bad: list[Unparsable],
+    table: dict[str, Option] | None = None,
+) -> int:
     """A cluster such as `-itv /a:/b`, `-Pv/a:/b` or `-v=/a:/b` (pflag's shorthand rules)."""
     rest = argv[i][1:]
     while rest:
-        option = SHORT.get(rest[0])
+        option = (SHORT if table is None else table).get(rest[0])
         if option is None:
             bad.append(Unparsable(i, f"unknown option -{rest[0]} in {argv[i]!r}"))
             return i + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report import representation
 from harness.report.capabilities import markdown_lines as capability_lines
 from harness.report.escape import md_code, md_text
 from harness.report.verdicts import STATUS_SYMBOLS, VERDICT_ORDER, verdict_text
@@ -138,4 +139,5 @@ def render_markdown(document: dict[str, Any]) -> str:
     lines += [f"| {_cell(verdict_text(v))} | {counts[v]} |" for v in VERDICT_ORDER if counts.get(v)]
     lines += _flags(document)
     lines += _attention(document, engines)
+    lines += representation.markdown_lines(document)
     return "\n".join(lines) + "\n"

@@ -102,7 +102,10 @@ def _run(step: Step, image: str, named: bool) -> list[str]:
 
 
 def _cli(step: Step, image: str, named: bool) -> list[str]:
-    return ["run", "--pull", "never", *step.get("options", []), image, *step.get("args", [])]
+    command = list(step.get("command") or ["run"])
+    if command[-1] not in ("run", "create"):
+        return [*command, *step.get("options", []), *step.get("args", [])]
+    return [*command, "--pull", "never", *step.get("options", []), image, *step.get("args", [])]
 
 
 def _exec(step: Step, image: str, named: bool) -> list[str]:

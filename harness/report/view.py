@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from harness.report import representation
 from harness.report.escape import safe_url
 from harness.report.repro import binaries, commands
 from harness.report.verdicts import (
@@ -93,6 +94,7 @@ def _detail(scenario: dict[str, Any], clis: list[str]) -> dict[str, Any]:
         "checks": _checks(outcomes),
         "obs": _observations(outcomes),
         "differences": scenario["differences"],
+        "representation": scenario.get("representation", []),
         "known": [_linked(kd) for kd in scenario.get("known_divergences", [])],
         "stale": [_linked(kd) for kd in scenario.get("stale_divergences", [])],
         "repro": {b: commands(steps, b, images) for b in clis} if steps else {},
@@ -184,6 +186,7 @@ def build_view(document: dict[str, Any]) -> dict[str, Any]:
         "areas": _by_area(scenarios),
         "rows": [_row(s, engines, i) for i, s in enumerate(scenarios)],
         "stale_total": sum(1 for s in scenarios if s.get("stale_divergences")),
+        "representation": representation.summary(document),
         "legs_disagree": sum(1 for s in scenarios if _legs_disagree(s)),
         "host_access_total": sum(1 for s in scenarios if s.get("host_access")),
         "leak_total": sum(1 for s in scenarios if _leftovers(s)),

@@ -24,6 +24,7 @@ def outcome_to_wire(outcome: EngineOutcome) -> dict[str, Any]:
         "observations": _plain(outcome.observations),
         "error": outcome.error,
         "leftovers": list(outcome.leftovers),
+        "raw": _plain(outcome.raw),
     }
 
 
@@ -35,4 +36,5 @@ def outcome_from_wire(data: dict[str, Any]) -> EngineOutcome:
         observations=dict(data["observations"]),
         error=data["error"],
         leftovers=list(data["leftovers"]),
+        raw=dict(data.get("raw", {})),
     )

@@ -62,6 +62,7 @@ def _outcome_json(outcome: EngineOutcome) -> dict[str, Any]:
         "observations": {k: _jsonable(v) for k, v in sorted(outcome.observations.items())},
         "error": outcome.error,
         "leftovers": outcome.leftovers,
+        "raw": {k: _jsonable(v) for k, v in sorted(outcome.raw.items())},
     }
 
 
@@ -80,6 +81,10 @@ def _scenario_json(result: ScenarioResult) -> dict[str, Any]:
         "differences": [
             {"key": d["key"], "values": {k: _jsonable(v) for k, v in d["values"].items()}}
             for d in result.differences
+        ],
+        "representation": [
+            {**d, "values": {k: _jsonable(v) for k, v in d["values"].items()}}
+            for d in result.representation
         ],
         "known_divergences": [_jsonable(kd) for kd in result.divergences],
         "stale_divergences": [_jsonable(kd) for kd in result.stale_divergences],

@@ -53,6 +53,7 @@ class ScenarioResult:
     divergences: list[dict[str, Any]] = field(default_factory=list)
     stale_divergences: list[dict[str, Any]] = field(default_factory=list)
     fixed_divergences: list[dict[str, Any]] = field(default_factory=list)
+    representation: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -226,7 +227,9 @@ def _run_and_judge(ctx: StepContext, cache: ImageCache) -> EngineOutcome:
         )
     resolve(scenario, ctx.observations, _RunDocuments(ctx, cache.formats))
     checks = run_checks(scenario, ctx.observations)
-    return EngineOutcome(status=engine_status(checks), checks=checks, observations=ctx.observations)
+    return EngineOutcome(
+        status=engine_status(checks), checks=checks, observations=ctx.observations, raw=ctx.raw
+    )
 
 
 def _teardown(ctx: StepContext) -> list[str]:
@@ -369,6 +372,7 @@ def assemble(
                 v.divergences,
                 v.stale_divergences,
                 v.fixed_divergences,
+                v.representation,
             )
         )
     return results

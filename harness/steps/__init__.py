@@ -20,6 +20,7 @@ from harness.steps import (
     netdrivers,
     orchestration,
     resources,
+    sdk,
     stats,
 )
 from harness.steps.context import StateKey, StepContext
@@ -35,6 +36,7 @@ FAMILIES: tuple[Family, ...] = (
     stats.FAMILY,
     netdrivers.FAMILY,
     orchestration.FAMILY,
+    sdk.FAMILY,
 )
 KINDS: dict[str, StepKind[Any]] = {kind.name: kind for f in FAMILIES for kind in f.kinds}
 

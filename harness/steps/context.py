@@ -21,7 +21,7 @@ from harness.engines.base import Engine, Vanished, captured_logs
 from harness.errors import EngineError
 from harness.labels import resource_name
 from harness.model.loader import PLACEHOLDER, LoadedScenario
-from harness.verdict.observe import container_facts
+from harness.verdict.observe import container_facts, container_raw
 
 T = TypeVar("T")
 
@@ -60,6 +60,8 @@ class StepContext:
     volumes: dict[str, str] = field(default_factory=dict)
     networks: dict[str, str] = field(default_factory=dict)
     observations: dict[str, Any] = field(default_factory=dict)
+    # The raw value beside an observation whose reading changed it (observe.container_raw).
+    raw: dict[str, Any] = field(default_factory=dict)
     inspects: dict[str, dict[str, Any]] = field(default_factory=dict)
     tmp: Path | None = None
     anonymous: set[str] = field(default_factory=set)
@@ -149,4 +151,8 @@ class StepContext:
             self.record(step, inspect_error=refusal(exc))
             return
         self.remember(step, inspect)
-        self.record(step, **container_facts(inspect))
+        facts = container_facts(inspect)
+        self.record(step, **facts)
+        for key, value in container_raw(inspect).items():
+            if value != facts.get(key):
+                self.raw[f"{step}.{key}"] = value

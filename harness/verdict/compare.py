@@ -12,7 +12,7 @@ from typing import Any
 from harness.model.scenario import KEY_MATCHERS, KnownDivergence, Scenario
 from harness.model.versions import past_range, surface_kind
 from harness.verdict.enums import Status, Verdict
-from harness.verdict.observe import normalize
+from harness.verdict.observe import TIMING_SUFFIXES, normalize, scrub
 
 VERDICTS = tuple(Verdict)
 
@@ -38,6 +38,8 @@ class EngineOutcome:
     observations: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     leftovers: list[str] = field(default_factory=list)
+    # Raw twins: the value before the harness read it into its fact (observe.container_raw).
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -48,6 +50,8 @@ class ScenarioVerdict:
     stale_divergences: list[dict[str, Any]] = field(default_factory=list)
     # Declared for a range of versions this engine column is past, and not seen here.
     fixed_divergences: list[dict[str, Any]] = field(default_factory=list)
+    # Differences a user's parser sees that do not change the verdict (see `representation`).
+    representation: list[dict[str, Any]] = field(default_factory=list)
 
 
 def matches(expected: Any, actual: Any) -> bool:
@@ -123,6 +127,34 @@ def _differences(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict
     return diffs
 
 
+def representation(scenario: Scenario, ran: dict[str, EngineOutcome]) -> list[dict[str, Any]]:
+    """Every key recorded on two or more engines, diffed on its raw value with only
+    run-specific noise scrubbed: `kind` "spelling" when the normalized values agree
+    (same fact, another spelling or shape: what the behaviour rule forgives), "value"
+    when they differ on a key the scenario neither expects literally nor compares
+    (recorded, so compared, but not a behaviour verdict). Timings are left out."""
+    judged = set(_compared_keys(scenario))
+    keys = sorted({k for o in ran.values() for k in (*o.observations, *o.raw)})
+    found = []
+    for key in keys:
+        if key.endswith(TIMING_SUFFIXES):
+            continue
+        have = {n: o for n, o in ran.items() if key in o.observations or key in o.raw}
+        if len(have) < 2:
+            continue
+        raw = {n: o.raw.get(key, o.observations.get(key)) for n, o in have.items()}
+        scrubbed = [scrub(v) for v in raw.values()]
+        if not any(not _equal(scrubbed[0], v) for v in scrubbed[1:]):
+            continue
+        spelled = not differ([o.observations.get(key) for o in have.values()])
+        if spelled or key not in judged:
+            kind = "spelling" if spelled else "value"
+            found.append(
+                {"key": key, "kind": kind, "values": {n: scrub(v) for n, v in raw.items()}}
+            )
+    return found
+
+
 def equal_normalized(a: Any, b: Any) -> bool:
     return _equal(normalize(a), normalize(b))
 
@@ -154,6 +186,7 @@ def verdict(
         return ScenarioVerdict(Verdict.UNSUPPORTED)
     versions = versions or {}
     diffs = _differences(scenario, ran) if len(ran) > 1 else []
+    shapes = representation(scenario, ran) if len(ran) > 1 else []
     # Each disagreement is (engine, key): a failed check, or a value that differs.
     failed = {(name, c.key) for name, o in ran.items() for c in o.checks if not c.ok}
     disagreements = set(failed)
@@ -169,7 +202,7 @@ def verdict(
             )
     stale, fixed = _unseen(scenario, ran, seen, versions)
     declared = [{**kd.model_dump(), "engine": column} for kd, column in seen]
-    found = ScenarioVerdict(Verdict.PORTABLE, diffs, declared, stale, fixed)
+    found = ScenarioVerdict(Verdict.PORTABLE, diffs, declared, stale, fixed, shapes)
     if not disagreements:
         return found
     if not disagreements - explained:

@@ -1,9 +1,14 @@
 """Turn raw engine answers into comparable observations.
 
-Two jobs: `container_facts` and `image_facts` read an inspect document (the
-Docker and libpod shapes differ) into engine-neutral fields; `normalize`
+Three jobs: `container_facts` and `image_facts` read an inspect document (the
+Docker and libpod shapes differ) into engine-neutral fields, and `container_raw`
+keeps the raw value beside each fact whose reading changed it; `normalize`
 reduces values that legitimately differ between engines or runs (ids, image
-name prefixes, timestamps) before observations are compared across engines.
+name prefixes, timestamps) before observations are compared across engines;
+`scrub` removes only what differs per run (ids, times, random host ports) and
+keeps each value's spelling, so that a difference left after `scrub` but gone after
+`normalize` is a representation difference (same fact, other spelling or shape).
+Every normalization is listed, with why it exists, in docs/normalizations.md.
 """
 
 from __future__ import annotations
@@ -18,6 +23,16 @@ _ID = re.compile(r"\b[0-9a-f]{64}\b")
 _SHORT_ID = re.compile(r"\b[0-9a-f]{12}\b")
 _TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 _IMAGE_PREFIX = re.compile(r"\b(?:localhost/|docker\.io/library/|docker\.io/)")
+_TIME_SHAPE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?P<frac>\.\d+)?(?P<zone>Z|[+-]\d{2}:\d{2})"
+)
+_HOST_PORT = re.compile(r"\b(?P<ip>(?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-f:]*\]):\d{4,5}\b")
+_AGO = re.compile(
+    r"\b(?:\d+|About an?|Less than a) (?:second|minute|hour)s?(?= ago\b)|"
+    r"(?<=\bUp )(?:\d+|About an?|Less than a) (?:second|minute|hour)s?"
+)
+# Keys whose values are timings of this run: recorded to be asked about, never noise.
+TIMING_SUFFIXES = ("elapsed_s", "duration_s", "waited_s")
 
 
 def _as_list(value: Any) -> list[str] | None:
@@ -188,6 +203,50 @@ def lookup(document: Any, path: str) -> Any:
         else:
             return None
     return current
+
+
+def scrub(value: Any) -> Any:
+    """Remove only what differs from run to run, keeping each value's spelling: ids
+    become `<id>` (12-digit short ids, as in hostnames and `ps`: `<short-id>`), a
+    timestamp its shape (`<time.9Z>`: 9 fractional digits, UTC), a random host port
+    `<port>`, an age ("3 seconds ago") `<age>`."""
+    if isinstance(value, str):
+        value = _ID.sub("<id>", value)
+        value = _SHORT_ID.sub("<short-id>", value)
+        value = _TIME_SHAPE.sub(_time_shape, value)
+        value = _HOST_PORT.sub(lambda m: f"{m.group('ip')}:<port>", value)
+        return _AGO.sub("<age>", value)
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    return value
+
+
+def _time_shape(match: re.Match[str]) -> str:
+    frac = match.group("frac")
+    zone = "Z" if match.group("zone") == "Z" else "+hh:mm"
+    return f"<time.{len(frac) - 1 if frac else 0}{zone}>"
+
+
+def container_raw(inspect: dict[str, Any]) -> dict[str, Any]:
+    """The raw inspect values behind the facts that `container_facts` reads into
+    another shape (a string split into a list, a signal number named, the health
+    status found under either key, Env as a mapping): the twin kept beside them."""
+    config = inspect.get("Config") or {}
+    state = inspect.get("State") or {}
+    return {
+        "config.entrypoint": config.get("Entrypoint"),
+        "config.cmd": config.get("Cmd"),
+        "config.stop_signal": config.get("StopSignal"),
+        "config.env": config.get("Env"),
+        "state.health": {
+            key: (state.get(key) or {}).get("Status")
+            for key in ("Health", "Healthcheck")
+            if (state.get(key) or {}).get("Status")
+        }
+        or None,
+    }
 
 
 def normalize(value: Any) -> Any:

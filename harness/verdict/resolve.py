@@ -39,6 +39,9 @@ def resolve(scenario: Scenario, observations: dict[str, Any], docs: Documents) -
         if head == "image":
             name, _, fact = rest.partition(".")
             observations[key] = _image_fact(docs.image_document(name) or {}, fact)
+        elif rest.startswith("parsed."):
+            # A `cli` step's output read as JSON: `STEP.parsed.0.Driver`.
+            observations[key] = lookup(observations.get(f"{head}.parsed"), rest[len("parsed.") :])
         elif rest.startswith("inspect."):
             document = docs.step_document(head)
             if document is not None:

@@ -18,6 +18,7 @@ from harness.model.specs import (  # noqa: F401  (imported to register their spe
     netdrivers,
     orchestration,
     resources,
+    sdk,
     stats,
 )
 from harness.model.specs.base import StepSpec

@@ -1,0 +1,51 @@
+"""docker-py as its users call it, for `SdkClient.sdk_call` (harness.engines.sdk)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import docker
+import docker.errors
+
+from harness.engines.sdk_outcome import SdkOutcome
+
+
+class DockerSdk:
+    """docker-py's high-level client on one API url; never pulls (no `run`, no `pull`)."""
+
+    sdk = "docker-py"
+
+    def __init__(self, url: str) -> None:
+        self.client = docker.DockerClient(base_url=url, timeout=60)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def sdk_call(self, operation: str, **kwargs: Any) -> SdkOutcome:
+        call = self._calls()[operation]
+        try:
+            call(**kwargs)
+        except docker.errors.DockerException as exc:
+            status = getattr(exc, "status_code", None)
+            explanation = getattr(exc, "explanation", None)
+            return SdkOutcome(True, type(exc).__name__, status, str(explanation or exc))
+        return SdkOutcome(False)
+
+    def _calls(self) -> dict[str, Callable[..., Any]]:
+        c = self.client
+        return {
+            "get_image": lambda name: c.images.get(name),
+            "get_container": lambda name: c.containers.get(name),
+            "get_volume": lambda name: c.volumes.get(name),
+            "get_network": lambda name: c.networks.get(name),
+            "start_container": lambda name: c.api.start(name),
+            "create_container": lambda name, image, labels: c.containers.create(
+                image, ["true"], name=name, labels=labels
+            ),
+            "create_volume": lambda name, labels: c.volumes.create(name=name, labels=labels),
+            "create_network": lambda name, labels: c.networks.create(name, labels=labels),
+            "remove_volume": lambda name: c.volumes.get(name).remove(),
+            "remove_network": lambda name: c.networks.get(name).remove(),
+            "remove_container": lambda name: c.containers.get(name).remove(),
+        }
