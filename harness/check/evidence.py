@@ -1,0 +1,119 @@
+"""Tie a measured difference to the line that caused it and the scenario that proves it.
+
+Each fact key names the Dockerfile instruction (or compose key) it comes from, the
+cause as the scenario library demonstrated it in isolation, and the fix. The
+scenario ids are checked against the library by tests/unit/test_check_logic.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.check.model import Difference
+from harness.errors import Location
+from harness.project.dockerfile import Dockerfile
+
+FORMAT_FIX = "build with `podman build --format docker` (BUILDAH_FORMAT=docker)"
+
+
+@dataclass(frozen=True)
+class Cause:
+    keyword: str
+    scenarios: tuple[str, ...]
+    cause: str = ""
+    fix: str = ""
+
+
+CAUSES = {
+    "image.healthcheck": Cause(
+        "HEALTHCHECK",
+        ("healthchecks.image-oci-format", "builds.keeps-default-format"),
+        "Podman builds OCI images by default; the OCI config has no healthcheck",
+        FORMAT_FIX + ", or declare the healthcheck in compose / at run time",
+    ),
+    "image.shell": Cause(
+        "SHELL",
+        ("builds.keeps-oci-format", "builds.keeps-default-format"),
+        "the OCI image format has no SHELL",
+        FORMAT_FIX,
+    ),
+    "image.onbuild": Cause(
+        "ONBUILD",
+        ("builds.keeps-default-format",),
+        "the OCI image format has no ONBUILD triggers",
+        FORMAT_FIX,
+    ),
+    "image.stop_signal": Cause("STOPSIGNAL", ("lifecycle.stop-stopsignal",)),
+    "image.user": Cause("USER", ("builds.user-then-workdir",)),
+    "image.workdir": Cause("WORKDIR", ("builds.user-then-workdir",)),
+    "image.exposed_ports": Cause("EXPOSE", ()),
+    "image.volumes": Cause("VOLUME", ()),
+    "image.env": Cause("ENV", ()),
+    "image.cmd": Cause("CMD", ()),
+    "image.entrypoint": Cause("ENTRYPOINT", ()),
+    "image.labels": Cause("LABEL", ()),
+    "build.ok": Cause("FROM", ()),
+    "run.health": Cause(
+        "HEALTHCHECK",
+        ("healthchecks.image-oci-format", "lifecycle.healthcheck-run"),
+        "the image's healthcheck is missing or not scheduled on one engine",
+        FORMAT_FIX,
+    ),
+    "run.stop": Cause(
+        "STOPSIGNAL",
+        ("lifecycle.stop-stopsignal", "lifecycle.stop-sigterm"),
+        "the main process ignored the stop signal on one engine and was killed",
+    ),
+    "run.stop_exit_code": Cause("STOPSIGNAL", ("lifecycle.stop-stopsignal",)),
+    "run.ports_answer": Cause("EXPOSE", ()),
+}
+FS_CAUSE = Cause(
+    "COPY",
+    ("builds.ignore-both", "builds.dockerignore", "builds.containerignore"),
+    "files in the build context are filtered differently (.containerignore is read by "
+    "Podman only, before .dockerignore), or ownership/modes are applied differently",
+    "keep .dockerignore and .containerignore identical (or have only .dockerignore)",
+)
+
+
+def _last(parsed: Dockerfile, keyword: str) -> Location | None:
+    found = [i for i in parsed.instructions if i.keyword == keyword]
+    if not found:
+        return None
+    ins = found[-1]
+    return Location(parsed.path, ins.line, ins.column)
+
+
+def _copy_for(parsed: Dockerfile, path: str) -> Location | None:
+    """The last instruction naming `path`, else the last COPY/ADD/RUN: what most
+    likely wrote it."""
+    for ins in reversed(parsed.instructions):
+        if ins.keyword in ("COPY", "ADD", "RUN", "WORKDIR") and path in ins.original:
+            return Location(parsed.path, ins.line, ins.column)
+    for keyword in ("COPY", "ADD", "RUN"):
+        where = _last(parsed, keyword)
+        if where is not None:
+            return where
+    return None
+
+
+def explain(diff: Difference, parsed: Dockerfile) -> Difference:
+    """Fill location, cause, fix and scenarios of a difference from its key."""
+    if diff.key.startswith("fs:"):
+        cause = FS_CAUSE
+        diff.location = diff.location or _copy_for(parsed, diff.key[3:])
+    else:
+        found = CAUSES.get(diff.key)
+        if found is None:
+            return diff
+        cause = found
+        diff.location = diff.location or _last(parsed, cause.keyword)
+    if diff.location is None:
+        diff.location = Location(parsed.path, 1, 1)
+    diff.cause, diff.fix, diff.scenarios = cause.cause, cause.fix, cause.scenarios
+    return diff
+
+
+def all_scenarios() -> set[str]:
+    found = {s for c in CAUSES.values() for s in c.scenarios}
+    return found | set(FS_CAUSE.scenarios)
