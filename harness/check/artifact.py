@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,9 @@ def _missing_bases(
         if source.kind not in ("from", "copy-from", "mount-from"):
             continue
         if source.reference == FIXTURE_BASE:  # (re)made here: others may remove it meanwhile
-            ensure_fixture_base(engine, opts.run_id)
+            base = ensure_fixture_base(engine, opts.run_id)
+            with contextlib.suppress(EngineError):  # one anchor per engine is enough
+                anchor(engine, base, opts.run_id, "fixture-base")
         missing = resolve_missing(
             source.reference, engine, engines, share_images=opts.share_images, pull=opts.pull
         )
@@ -53,6 +56,19 @@ def _missing_bases(
         found = ref if engine.image_exists(ref) else engine.image_ref(ref)
         ids.append(str(engine.inspect_image(found).get("Id", "")))
     return ids, None
+
+
+ANCHOR = "check-anchor"
+
+
+def anchor(engine: Engine, ref: str, run_id: str, name: str) -> None:
+    """A created, never started container that keeps `ref` until the check ends: other
+    users of a shared engine remove unused cached images (never forced), and a compose
+    tool that finds an image missing reaches for a registry."""
+    labels = resource_labels(run_id, ANCHOR, engine.name)
+    spec = ContainerSpec(image=ref, name=resource_name(run_id, ANCHOR, engine.name, name),
+                         labels=labels, command=["true"])  # fmt: skip
+    engine.create_container(spec)
 
 
 def filesystem(engine: Engine, ref: str, run_id: str, name: str) -> tuple[dict[str, Entry], bool]:
@@ -93,6 +109,7 @@ def check_artifact(
         result.status, result.reason = "fail", built.error or "build failed"
         result.facts["build.error"] = (built.error or "")[-2000:]
         return result, None, {}
+    anchor(engine, built.ref, opts.run_id, artifact.id)
     inspect = engine.inspect_image(built.ref)
     result.facts.update({f"image.{k}": v for k, v in image_facts(inspect).items()})
     manifest: dict[str, Entry] = {}

@@ -20,6 +20,9 @@ from harness.labels import CACHE, ENGINE, OWNER, RUN, SCENARIO, owner
 from harness.run.images import _hash_tree
 
 CHECK_SCENARIO = "check"
+# Podman's shared store: another client removing an image or container during our build
+# (see harness.run.images.ImageCache._build). Not a property of the user's Dockerfile.
+SHARED_STORE_RACES = ("layer not known", "identifier is not a container")
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,12 @@ def build_artifact(
         target=artifact.target,
     )
     started = time.monotonic()
-    try:
-        engine.build(request)
-    except EngineError as exc:
-        return Built(None, time.monotonic() - started, False, str(exc))
-    return Built(ref, time.monotonic() - started, False)
+    for attempt in (1, 2, 3):
+        try:
+            engine.build(request)
+            return Built(ref, time.monotonic() - started, False)
+        except EngineError as exc:
+            if attempt == 3 or not any(r in str(exc) for r in SHARED_STORE_RACES):
+                return Built(None, time.monotonic() - started, False, str(exc))
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")

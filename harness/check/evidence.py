@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from harness.check.model import Difference
 from harness.errors import Location
+from harness.project.compose import ComposeFile
 from harness.project.dockerfile import Dockerfile
 
 FORMAT_FIX = "build with `podman build --format docker` (BUILDAH_FORMAT=docker)"
@@ -76,6 +77,15 @@ FS_CAUSE = Cause(
 )
 
 
+WORKDIR_CAUSE = Cause(
+    "WORKDIR",
+    ("builds.user-then-workdir",),
+    "Docker creates a missing WORKDIR in the image (owned by root); Podman's builder "
+    "leaves it out of the image and it is created when a container starts",
+    "create the directory with RUN mkdir (and chown) before WORKDIR",
+)
+
+
 def _last(parsed: Dockerfile, keyword: str) -> Location | None:
     found = [i for i in parsed.instructions if i.keyword == keyword]
     if not found:
@@ -100,8 +110,12 @@ def _copy_for(parsed: Dockerfile, path: str) -> Location | None:
 def explain(diff: Difference, parsed: Dockerfile) -> Difference:
     """Fill location, cause, fix and scenarios of a difference from its key."""
     if diff.key.startswith("fs:"):
-        cause = FS_CAUSE
         diff.location = diff.location or _copy_for(parsed, diff.key[3:])
+        cause = FS_CAUSE
+        if diff.location and parsed.lines[diff.location.line - 1].lstrip().upper().startswith(
+            "WORKDIR"
+        ):
+            cause = WORKDIR_CAUSE
     else:
         found = CAUSES.get(diff.key)
         if found is None:
@@ -117,3 +131,35 @@ def explain(diff: Difference, parsed: Dockerfile) -> Difference:
 def all_scenarios() -> set[str]:
     found = {s for c in CAUSES.values() for s in c.scenarios}
     return found | set(FS_CAUSE.scenarios)
+
+
+COMPOSE_CAUSES = {
+    "health": Cause(
+        "healthcheck",
+        ("compose.health-gating", "healthchecks.image-oci-format"),
+        "the service's healthcheck is missing (OCI build) or not scheduled on one engine",
+        "declare the healthcheck in compose, or build with --format docker",
+    ),
+    "state": Cause("depends_on", ("compose.health-gating",)),
+    "resolves": Cause("networks", ("compose.name-resolution",)),
+    "ports": Cause("ports", ("compose.published-port",)),
+    "restarts": Cause("restart", ()),
+    "exit_code": Cause("command", ()),
+    "leaves": Cause("volumes", ("compose.down-cleanup",), "`down` leaves a different set"),
+}
+
+
+def explain_compose(diff: Difference, compose: ComposeFile) -> Difference:
+    """Point a compose difference (`service.fact...`) at the service key behind it."""
+    parts = diff.key.split(".")
+    service, fact = parts[0], parts[1] if len(parts) > 1 else ""
+    cause = COMPOSE_CAUSES.get(fact)
+    if service in ("up", "down"):
+        diff.location = compose.locate((cause.keyword,) if cause else ())
+    elif cause is not None:
+        diff.location = compose.locate(("services", service, cause.keyword))
+    else:
+        diff.location = compose.locate(("services", service), key=True)
+    if cause is not None:
+        diff.cause, diff.fix, diff.scenarios = cause.cause, cause.fix, cause.scenarios
+    return diff

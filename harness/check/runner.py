@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.check.artifact import Options, check_artifact
+from harness.check.artifact import ANCHOR, Options, check_artifact
 from harness.check.bases import FIXTURE_BASE, ensure_fixture_base
 from harness.check.diff import derive, fact_differences, fs_differences
 from harness.check.evidence import explain
@@ -84,12 +84,16 @@ def cleanup(run: CheckRun) -> None:
         labels = resource_labels(run.options.run_id, "check", engine.name)
         try:
             engine.remove_labelled(labels)
+            engine.remove_labelled(resource_labels(run.options.run_id, ANCHOR, engine.name))
             if not run.options.use_cache:
                 for done in run.artifacts:
                     if engine.name in done.refs:
                         engine.remove_image(done.refs[engine.name])
-            left = engine.list_labelled(labels)
+            left = [engine.list_labelled(labels)]
+            left.append(
+                engine.list_labelled(resource_labels(run.options.run_id, ANCHOR, engine.name))
+            )
         except EngineError as exc:
             run.leftovers[engine.name] = [f"cleanup failed: {exc}"]
             continue
-        run.leftovers[engine.name] = [i for ids in left.values() for i in ids]
+        run.leftovers[engine.name] = [i for found in left for ids in found.values() for i in ids]
