@@ -104,6 +104,7 @@ def check_artifact(
         return unsupported, None, {}
     built = build_artifact(artifact, engine, opts.run_id, ids, opts.use_cache)
     result = EngineResult(facts={"build.ok": built.error is None, "build.cached": built.cached})
+    result.base_ids = ids
     result.facts["build.seconds"] = round(built.seconds, 2)
     if built.ref is None:
         result.status, result.reason = "fail", built.error or "build failed"

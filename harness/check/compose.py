@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness.check.artifact import anchor
 from harness.check.bases import resolve_missing
+from harness.check.build import build_artifact
 from harness.check.compose_probe import service_facts, wait_settled
 from harness.check.compose_render import host_access, render
 from harness.check.diff import fact_differences
@@ -62,6 +64,24 @@ def _images(run: CheckRun, compose: ComposeFile, engine: Engine) -> tuple[dict[s
     return images, ""
 
 
+def _restore(run: CheckRun, engine: Engine, images: dict[str, str]) -> list[str]:
+    """Rebuild (same cache tag) a built image someone removed since; what stays missing.
+    On a shared engine other clients remove images; a compose tool must not pull one."""
+    gone = []
+    for done in run.artifacts:
+        ref = done.refs.get(engine.name)
+        if ref is None or ref not in images.values() or engine.image_exists(ref):
+            continue
+        bases = done.results[engine.name].base_ids
+        again = build_artifact(done.artifact, engine, run.options.run_id, bases, True)
+        if again.ref != ref:
+            gone.append(ref)
+            continue
+        done.results[engine.name].notes.append("image was removed by another client; rebuilt")
+        anchor(engine, ref, run.options.run_id, f"{done.artifact.id}-again")
+    return gone
+
+
 def _counts(engine: Engine, labels: dict[str, str]) -> dict[str, int]:
     found = engine.list_labelled(labels)
     return {kind: len(ids) for kind, ids in found.items()}
@@ -98,7 +118,7 @@ def _one_engine(run: CheckRun, compose: ComposeFile, engine: Engine) -> EngineRe
         return EngineResult(status="unsupported", reason="host access: " + "; ".join(refused),
                             fix="check the other services with --service NAME")  # fmt: skip
     images, missing = _images(run, compose, engine)
-    gone = [ref for ref in images.values() if not engine.image_exists(ref)]
+    gone = _restore(run, engine, images)
     if gone:
         return EngineResult(status="error", reason=f"images removed meanwhile: {gone}")
     if missing:

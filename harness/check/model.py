@@ -64,3 +64,4 @@ class EngineResult:
     duration_s: float = 0.0
     facts: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    base_ids: list[str] = field(default_factory=list)  # for rebuilding the same cache tag
