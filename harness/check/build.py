@@ -41,14 +41,13 @@ def cache_tag(artifact: Artifact, engine: Engine, base_ids: list[str]) -> str:
     return f"harness-check-{artifact.id}:{digest.hexdigest()[:16]}"
 
 
-def build_labels(run_id: str, engine: Engine, tag: str) -> dict[str, str]:
-    return {
-        RUN: run_id,
-        SCENARIO: CHECK_SCENARIO,
-        OWNER: owner(),
-        ENGINE: engine.name,
-        CACHE: tag.rsplit(":", 1)[1],
-    }
+def build_labels(run_id: str, engine: Engine, tag: str, cache: bool) -> dict[str, str]:
+    """Only a cached image carries CACHE (what `harness clean --images` removes); one
+    built for this check alone (--no-cache) is removed by the check itself."""
+    labels = {RUN: run_id, SCENARIO: CHECK_SCENARIO, OWNER: owner(), ENGINE: engine.name}
+    if cache:
+        labels[CACHE] = tag.rsplit(":", 1)[1]
+    return labels
 
 
 def build_artifact(
@@ -56,6 +55,8 @@ def build_artifact(
 ) -> Built:
     """Build (or reuse); a builder's refusal is a result (`error`), not an exception."""
     tag = cache_tag(artifact, engine, base_ids)
+    if not use_cache:  # this check's own image: never the cache entry of the same content
+        tag += "-" + run_id[-6:].lower()
     ref = engine.image_ref(tag)
     if use_cache and engine.image_exists(ref):
         return Built(ref, 0.0, True)
@@ -66,7 +67,7 @@ def build_artifact(
         context=Path(artifact.context),
         containerfile=containerfile,
         tag=tag,
-        labels=build_labels(run_id, engine, tag),
+        labels=build_labels(run_id, engine, tag, use_cache),
         build_args=dict(artifact.args),
         target=artifact.target,
     )

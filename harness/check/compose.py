@@ -73,7 +73,8 @@ def _restore(run: CheckRun, engine: Engine, images: dict[str, str]) -> list[str]
         if ref is None or ref not in images.values() or engine.image_exists(ref):
             continue
         bases = done.results[engine.name].base_ids
-        again = build_artifact(done.artifact, engine, run.options.run_id, bases, True)
+        opts = run.options
+        again = build_artifact(done.artifact, engine, opts.run_id, bases, opts.use_cache)
         if again.ref != ref:
             gone.append(ref)
             continue
