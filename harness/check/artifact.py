@@ -17,6 +17,7 @@ from harness.engines.transfer import exporter
 from harness.errors import EngineError
 from harness.labels import resource_labels, resource_name
 from harness.project.dockerfile import Dockerfile, remote_sources
+from harness.verdict.enums import Status
 from harness.verdict.observe import image_facts
 
 
@@ -48,7 +49,7 @@ def _missing_bases(
         if missing is not None:
             where = source.location
             return [], EngineResult(
-                status="unsupported",
+                status=Status.UNSUPPORTED,
                 reason=f"{where.file}:{where.line}: {missing.reason}",
                 fix=missing.fix,
             )
@@ -107,7 +108,7 @@ def check_artifact(
     result.base_ids = ids
     result.facts["build.seconds"] = round(built.seconds, 2)
     if built.ref is None:
-        result.status, result.reason = "fail", built.error or "build failed"
+        result.status, result.reason = Status.FAIL, built.error or "build failed"
         result.facts["build.error"] = (built.error or "")[-2000:]
         return result, None, {}
     anchor(engine, built.ref, opts.run_id, artifact.id)
@@ -127,6 +128,6 @@ def check_artifact(
             {f"run.{k}": v for k, v in _run(engine, built.ref, config, artifact, opts).items()}
         )
     except EngineError as exc:
-        result.status, result.reason = "error", f"run: {exc}"
+        result.status, result.reason = Status.ERROR, f"run: {exc}"
     result.duration_s = round(time.monotonic() - started, 2)
     return result, built.ref, manifest

@@ -29,6 +29,7 @@ from harness.errors import EngineError, Location
 from harness.labels import resource_labels
 from harness.project.compose import ComposeFile
 from harness.steps.compose import project_name
+from harness.verdict.enums import Status
 
 
 def _tool(engine: Engine, project: str, file: Path, args: list[str], timeout: float
@@ -101,7 +102,7 @@ def _up_observe_down(run: CheckRun, compose: ComposeFile, engine: Engine, images
         code, err = _tool(engine, project, file, ["up", "-d", "--no-build"], 180)
         result.facts["up.exit_code"] = code
         if code != 0:
-            result.status, result.reason = "fail", f"up: {err.strip()[-800:]}"
+            result.status, result.reason = Status.FAIL, f"up: {err.strip()[-800:]}"
         docs = wait_settled(engine, labels, project, list(compose.services), run.options.timeout)
         result.facts.update(service_facts(engine, compose, docs))
         result.facts.update({f"up.{k}": v for k, v in _counts(engine, labels).items()})
@@ -116,18 +117,18 @@ def _one_engine(run: CheckRun, compose: ComposeFile, engine: Engine) -> EngineRe
     root = os.path.dirname(compose.path) or "."
     refused = [r for n, s in compose.services.items() for r in host_access(n, s.raw, root)]
     if refused:
-        return EngineResult(status="unsupported", reason="host access: " + "; ".join(refused),
+        return EngineResult(status=Status.UNSUPPORTED, reason="host access: " + "; ".join(refused),
                             fix="check the other services with --service NAME")  # fmt: skip
     images, missing = _images(run, compose, engine)
     gone = _restore(run, engine, images)
     if gone:
-        return EngineResult(status="error", reason=f"images removed meanwhile: {gone}")
+        return EngineResult(status=Status.ERROR, reason=f"images removed meanwhile: {gone}")
     if missing:
-        return EngineResult(status="unsupported", reason=missing)
+        return EngineResult(status=Status.UNSUPPORTED, reason=missing)
     try:
         return _up_observe_down(run, compose, engine, images)
     except EngineError as exc:
-        return EngineResult(status="error", reason=str(exc))
+        return EngineResult(status=Status.ERROR, reason=str(exc))
     finally:
         engine.remove_labelled(resource_labels(run.options.run_id, "check", engine.name))
 
@@ -155,5 +156,5 @@ def _summary(compose: ComposeFile, done: ArtifactCheck) -> dict[str, Any]:
         "engines": {
             n: {"status": r.status, "reason": r.reason, "facts": r.facts}
             for n, r in done.results.items()
-        },  # fmt: skip
+        },
     }

@@ -2,10 +2,11 @@
 
 `image:` is the image the harness built for that service on that engine; `build:`
 stays (context made absolute) and the tool runs `up --no-build` with `pull_policy:
-never`, so an image that vanished meanwhile is an error, never a build or a pull; the harness labels go on every service,
-volume and network (the default network included), and relative bind sources and
-`env_file` paths are made absolute, since the rendered file lives in a temporary
-directory. Services asking for host access are refused before anything runs.
+never`, so an image that vanished meanwhile is an error, never a build or a pull.
+The harness labels go on every service, volume and network (the default network
+included), and relative bind sources and `env_file` paths are made absolute, since
+the rendered file lives in a temporary directory. Services asking for host access
+are refused before anything runs.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from typing import Any
 
 from harness.check.manifest import Entry, diff_manifests
 from harness.check.model import Difference, EngineResult
+from harness.verdict.enums import Status
 
 # Facts that describe how the harness observed rather than what the engine did.
 NOT_COMPARED = frozenset(
@@ -44,7 +45,7 @@ def _same(values: list[Any]) -> bool:
 
 
 def fact_differences(artifact: str, results: dict[str, EngineResult]) -> list[Difference]:
-    ran = {n: r for n, r in results.items() if r.status in ("pass", "fail")}
+    ran = {n: r for n, r in results.items() if r.status in (Status.PASS, Status.FAIL)}
     if len(ran) < 2:
         return []
     keys = sorted(set().union(*(r.facts for r in ran.values())) - NOT_COMPARED)

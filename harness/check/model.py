@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import Location
+from harness.verdict.enums import Status
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Difference:
 class EngineResult:
     """Everything observed for one artifact on one engine."""
 
-    status: str = "pass"  # pass | fail | error | unsupported
+    status: str = Status.PASS
     reason: str = ""
     fix: str = ""
     duration_s: float = 0.0

@@ -10,6 +10,7 @@ from typing import Any
 
 from harness.report import write_reports
 from harness.results.document import write_atomic
+from harness.verdict.enums import Status
 
 MARK = "<body>"
 
@@ -28,7 +29,7 @@ def markdown(check: dict[str, Any]) -> str:
     for a in check["artifacts"]:
         lines.append(f"- **{a['id']}** ({a['dockerfile']}): {a['verdict']}")
         for name, e in a["engines"].items():
-            if e["status"] != "pass":
+            if e["status"] != Status.PASS:
                 fix = f" Fix: {e['fix']}" if e["fix"] else ""
                 lines.append(f"  - {name}: {e['status']} {e['reason']}{fix}")
     lines += [

@@ -17,6 +17,7 @@ from harness.engines.base import Engine
 from harness.errors import EngineError
 from harness.labels import resource_labels
 from harness.project.dockerfile import remote_sources
+from harness.verdict.enums import Status
 
 
 @dataclass
@@ -56,7 +57,7 @@ def _one(run: CheckRun, artifact: Artifact) -> ArtifactCheck:
                 artifact, parsed, engine, run.engines, run.options
             )
         except EngineError as exc:
-            result, ref, manifest = EngineResult(status="error", reason=str(exc)), None, {}
+            result, ref, manifest = EngineResult(status=Status.ERROR, reason=str(exc)), None, {}
         derive(result.facts)
         done.results[engine.name] = result
         manifests[engine.name] = manifest
