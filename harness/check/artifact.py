@@ -95,6 +95,17 @@ def _run(engine: Engine, ref: str, config: dict[str, Any], artifact: Artifact, o
     return observe(engine, spec, config, opts.timeout)
 
 
+def _base_vanished(parsed: Dockerfile, artifact: Artifact, engine: Engine, run_id: str) -> bool:
+    """True (after making it again) when the fixture base this build needs is gone."""
+    for source in remote_sources(parsed, dict(artifact.args)):
+        if source.reference == FIXTURE_BASE and not engine.image_exists(
+            engine.image_ref(FIXTURE_BASE)
+        ):
+            ensure_fixture_base(engine, run_id)
+            return True
+    return False
+
+
 def check_artifact(
     artifact: Artifact, parsed: Dockerfile, engine: Engine, engines: list[Engine], opts: Options
 ) -> tuple[EngineResult, str | None, dict[str, Entry]]:
@@ -104,6 +115,9 @@ def check_artifact(
     if unsupported is not None:
         return unsupported, None, {}
     built = build_artifact(artifact, engine, opts.run_id, ids, opts.use_cache)
+    if built.error is not None and _base_vanished(parsed, artifact, engine, opts.run_id):
+        # Another client removed the base during the build: not the project's doing.
+        built = build_artifact(artifact, engine, opts.run_id, ids, opts.use_cache)
     result = EngineResult(facts={"build.ok": built.error is None, "build.cached": built.cached})
     result.base_ids = ids
     result.facts["build.seconds"] = round(built.seconds, 2)

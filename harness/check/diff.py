@@ -51,8 +51,9 @@ def fact_differences(artifact: str, results: dict[str, EngineResult]) -> list[Di
     keys = sorted(set().union(*(r.facts for r in ran.values())) - NOT_COMPARED)
     found = []
     for key in keys:
-        values = {n: r.facts.get(key) for n, r in ran.items()}
-        if not _same(list(values.values())):
+        # Only engines that observed it: facts after a failed build are absent, not None.
+        values = {n: r.facts[key] for n, r in ran.items() if key in r.facts}
+        if len(values) > 1 and not _same(list(values.values())):
             found.append(Difference(artifact, key, values))
     return found
 

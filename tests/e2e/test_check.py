@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from harness.labels import RUN
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 EXPECTED = sorted(p.parent.name for p in PROJECTS.glob("*/expected-check.json"))
 ENGINES = ("docker", "podman")
+CLIS = {"docker": ["docker"], "podman": ["podman", "--url", "unix:///run/podman/podman.sock"]}
 
 
 def _engines_or_skip() -> None:
@@ -65,3 +67,16 @@ def test_check_reports_the_expected_differences(name: str, tmp_path: Path) -> No
         left = engine.list_labelled({RUN: document["run"]["id"]})
         engine.close()
         assert left == {"containers": [], "volumes": [], "networks": []}
+        images = subprocess.run(
+            [
+                *CLIS[engine_name],
+                "images",
+                "-q",
+                "--filter",
+                f"label={RUN}={document['run']['id']}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert images == [], f"{engine_name} kept images of the check: {images}"
