@@ -141,11 +141,24 @@ COMPOSE_CAUSES = {
         "declare the healthcheck in compose, or build with --format docker",
     ),
     "state": Cause("depends_on", ("compose.health-gating",)),
-    "resolves": Cause("networks", ("compose.name-resolution",)),
+    "resolves": Cause(
+        "networks",
+        ("compose.name-resolution", "networks.user-bridge-names"),
+        "a service name does not resolve from another service's container (Podman 4.3 "
+        "writes containers.conf dns_servers into resolv.conf instead of aardvark-dns)",
+        "do not set engine-wide dns_servers for Podman, or give the services `dns:` "
+        "nothing and rely on the network's own DNS",
+    ),
     "ports": Cause("ports", ("compose.published-port",)),
     "restarts": Cause("restart", ()),
     "exit_code": Cause("command", ()),
-    "leaves": Cause("volumes", ("compose.down-cleanup",), "`down` leaves a different set"),
+    "leaves": Cause(
+        "volumes",
+        ("compose.down-cleanup",),
+        "`down` leaves a different set of networks or volumes (podman-compose 1.0 keeps "
+        "the project's networks)",
+        "remove them after `down` (`podman network rm`), or use `down` of podman-compose >= 1.1",
+    ),
 }
 
 
@@ -154,8 +167,9 @@ def explain_compose(diff: Difference, compose: ComposeFile) -> Difference:
     parts = diff.key.split(".")
     service, fact = parts[0], parts[1] if len(parts) > 1 else ""
     cause = COMPOSE_CAUSES.get(fact)
-    if service in ("up", "down"):
-        diff.location = compose.locate((cause.keyword,) if cause else ())
+    if service in ("up", "down"):  # up.networks, down.leaves.volumes: the top-level key
+        section = parts[-1] if parts[-1] in ("volumes", "networks") else "services"
+        diff.location = compose.locate((section,), key=True)
     elif cause is not None:
         diff.location = compose.locate(("services", service, cause.keyword))
     else:
