@@ -98,9 +98,11 @@ def _loop(watch: Watch, timeout: float) -> dict[str, Any]:
         if _done(watch, state, health) or time.monotonic() >= deadline:
             break
         time.sleep(0.25)
+    # libpod says "stopped" for an exited container whose cleanup has not run yet.
+    status = "exited" if state.get("Status") == "stopped" else state.get("Status")
     return {
-        "state": state.get("Status"),
-        "exit_code": state.get("ExitCode") if state.get("Status") == "exited" else None,
+        "state": status,
+        "exit_code": state.get("ExitCode") if status == "exited" else None,
         "timed_out": time.monotonic() >= deadline,
         "health": health,
         "health_driver": watch.driver,
