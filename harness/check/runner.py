@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,22 +80,29 @@ def run_check(run: CheckRun) -> CheckRun:
     return run
 
 
+def _remove_images(engine: Engine, refs: list[str]) -> list[str]:
+    """Each one tried; those still present afterwards. A ref another client removed
+    meanwhile is not a failure (Docker 20.10 may answer it with a 500 that the adapter
+    passes through as an SDK error)."""
+    for ref in refs:
+        with contextlib.suppress(Exception):
+            engine.remove_image(ref)
+    return [f"image:{ref}" for ref in refs if engine.image_exists(ref)]
+
+
 def cleanup(run: CheckRun) -> None:
     """Remove what this check labelled; built images too unless they are the cache."""
     for engine in run.engines:
-        labels = resource_labels(run.options.run_id, "check", engine.name)
+        scopes = [resource_labels(run.options.run_id, s, engine.name) for s in ("check", ANCHOR)]
+        built = [d.refs[engine.name] for d in run.artifacts if engine.name in d.refs]
         try:
-            engine.remove_labelled(labels)
-            engine.remove_labelled(resource_labels(run.options.run_id, ANCHOR, engine.name))
-            if not run.options.use_cache:
-                for done in run.artifacts:
-                    if engine.name in done.refs:
-                        engine.remove_image(done.refs[engine.name])
-            left = [engine.list_labelled(labels)]
-            left.append(
-                engine.list_labelled(resource_labels(run.options.run_id, ANCHOR, engine.name))
-            )
+            for labels in scopes:
+                engine.remove_labelled(labels)
+            images = [] if run.options.use_cache else _remove_images(engine, built)
+            left = [
+                i for labels in scopes for ids in engine.list_labelled(labels).values() for i in ids
+            ]
         except EngineError as exc:
             run.leftovers[engine.name] = [f"cleanup failed: {exc}"]
             continue
-        run.leftovers[engine.name] = [i for found in left for ids in found.values() for i in ids]
+        run.leftovers[engine.name] = left + images
