@@ -24,6 +24,11 @@ def _values(values: dict[str, Any]) -> str:
     return "; ".join(f"{k}: {v}" for k, v in values.items())
 
 
+def _cause(diff: dict[str, Any]) -> str:
+    fix = f"Fix: {diff['fix']}" if diff["fix"] else ""
+    return " ".join(x for x in (diff["cause"], fix) if x)
+
+
 def markdown(check: dict[str, Any]) -> str:
     lines = [f"# Your project: {check['project']}", ""]
     for a in check["artifacts"]:
@@ -31,14 +36,15 @@ def markdown(check: dict[str, Any]) -> str:
         for name, e in a["engines"].items():
             if e["status"] != Status.PASS:
                 fix = f" Fix: {e['fix']}" if e["fix"] else ""
-                lines.append(f"  - {name}: {e['status']} {e['reason']}{fix}")
+                reason = e["reason"].splitlines()[0] if e["reason"] else ""
+                lines.append(f"  - {name}: {e['status']} {reason}{fix}")
     lines += [
         "",
         "| where | what differs | values | cause / fix | evidence |",
         "|---|---|---|---|---|",
     ]
     for d in check["differences"]:
-        cell = " ".join(x for x in (d["cause"], d["fix"]) if x)
+        cell = _cause(d)
         values = _values(d["values"]).replace("|", "\\|")[:300]
         lines.append(
             f"| {_where(d)} | {d['artifact']}: `{d['key']}` | {values} | {cell} "
@@ -58,7 +64,7 @@ def html(check: dict[str, Any]) -> str:
             escape(d["artifact"]),
             escape(d["key"]),
             escape(_values(d["values"])[:600]),
-            escape(" ".join(x for x in (d["cause"], d["fix"]) if x)),
+            escape(_cause(d)),
             escape(", ".join(d["scenarios"])),
         )
         for d in check["differences"]

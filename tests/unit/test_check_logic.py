@@ -18,6 +18,7 @@ from harness.check.evidence import all_scenarios, explain
 from harness.check.manifest import read_manifest
 from harness.check.model import Difference, EngineResult
 from harness.check.project import load_project
+from harness.check.report import write_check_reports
 from harness.check.runner import ArtifactCheck, CheckRun
 from harness.cli import main
 from harness.engines.base import EngineInfo
@@ -175,3 +176,23 @@ def test_document_section_validates_and_verdicts() -> None:
     validate(document)
     located = document["check"]["differences"][0]
     assert located["location"]["line"] == 6 and located["scenarios"]
+
+
+def test_reports_put_the_project_view_first(tmp_path: Path) -> None:
+    project = load_project(str(PROJECTS / "web-nonroot"))
+    run = CheckRun(project, [], Options(run_id="20260101T000000Z-abcdef"))
+    artifact = project.artifacts[0]
+    diff = Difference(artifact.id, "image.healthcheck", {"docker": ["<CMD>"], "podman": None})
+    results = {"docker": EngineResult(), "podman": EngineResult()}
+    run.artifacts = [
+        ArtifactCheck(artifact, results, differences=[explain(diff, project.dockerfile(artifact))])
+    ]
+    document = to_document(run, [], [EngineInfo(name="docker", available=True)])
+    write_check_reports(document, tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert page.index('id="your-project"') < page.index("</body>")
+    assert "&lt;CMD&gt;" in page and "<CMD>" not in page
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("# Your project")
+    assert "Dockerfile:6" in summary and "healthchecks.image-oci-format" in summary
+    assert (tmp_path / "junit.xml").exists()
