@@ -64,6 +64,20 @@ def resolves(engine: Engine, cid: str, name: str) -> bool:
     return done.exit_code == 0
 
 
+def volume_facts(engine: Engine, cid: str, name: str, targets: list[str]) -> dict[str, Any]:
+    """Entries and owner of each named-volume mount point: was the image's content
+    copied into the new volume, and who owns it (a non-root service must write)."""
+    facts: dict[str, Any] = {}
+    for target in targets:
+        try:
+            done = engine.exec(cid, ["sh", "-c", f"stat -c %u:%g {target}; ls -A {target}"])
+        except EngineError:
+            continue
+        lines = done.stdout.decode("utf-8", "replace").split()
+        facts[f"{name}.volume.{target}"] = {"owner": lines[:1], "entries": sorted(lines[1:])}
+    return facts
+
+
 def service_facts(
     engine: Engine, compose: ComposeFile, docs: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
@@ -85,6 +99,8 @@ def service_facts(
             if number is not None:
                 facts[f"{name}.ports.{number}"] = tcp_answers(number)
         if seen["state.status"] == "running":
+            named = [m.target for m in service.volumes if m.type == "volume" and m.source]
+            facts.update(volume_facts(engine, doc["Id"], name, named))
             for other in compose.services:
                 if other != name:
                     facts[f"{name}.resolves.{other}"] = resolves(engine, doc["Id"], other)

@@ -151,6 +151,11 @@ COMPOSE_CAUSES = {
     ),
     "ports": Cause("ports", ("compose.published-port",)),
     "restarts": Cause("restart", ()),
+    "volume": Cause(
+        "volumes",
+        ("volumes.copy-up", "volumes.nonroot-ownership"),
+        "a new named volume is filled from the image, or owned, differently",
+    ),
     "exit_code": Cause("command", ()),
     "leaves": Cause(
         "volumes",
