@@ -63,11 +63,11 @@ def _service(svc: dict[str, Any], image: str | None, base: str, labels: dict[str
         item["build"] = {**build, "context": absolute}
     if "volumes" in item:
         item["volumes"] = [_volume(v, base) for v in item["volumes"]]
-    env_file = item.get("env_file")
+    env_file = item.get("env_file")  # a path, relative to the compose file unless absolute
     if isinstance(env_file, str):
-        item["env_file"] = _absolute(env_file, base)
+        item["env_file"] = os.path.join(base, env_file)
     elif isinstance(env_file, list):
-        item["env_file"] = [_absolute(str(e), base) for e in env_file]
+        item["env_file"] = [os.path.join(base, str(e)) for e in env_file]
     return item
 
 

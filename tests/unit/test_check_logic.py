@@ -133,6 +133,12 @@ def test_render_labels_everything_and_never_builds_or_pulls(tmp_path: Path) -> N
     assert out["networks"]["default"]["labels"] == labels
 
 
+def test_render_makes_env_files_absolute() -> None:
+    doc = {"services": {"w": {"image": "x", "env_file": ["worker.env", "/abs.env"]}}}
+    out = yaml.safe_load(render(doc, {}, "/p", {}))
+    assert out["services"]["w"]["env_file"] == ["/p/worker.env", "/abs.env"]
+
+
 def test_host_access_is_refused() -> None:
     service = {"network_mode": "host", "volumes": ["/:/host:ro", "./data:/data"]}
     found = host_access("s", service, "/project")
