@@ -76,6 +76,8 @@ def _health(watch: Watch, state: dict[str, Any]) -> str | None:
 
 
 def _done(watch: Watch, state: dict[str, Any], health: str | None) -> bool:
+    if state.get("Status") == "stopping":  # libpod, transitional: read it again
+        return False
     if state.get("Status") not in ("running", "created"):
         return True
     if watch.health_interval is not None:
