@@ -120,6 +120,14 @@ def test_project_artifacts_are_the_compose_builds() -> None:
     assert [a.id for a in only.artifacts] == ["web"]
 
 
+def test_path_may_be_a_dockerfile_or_a_compose_file() -> None:
+    single = load_project(str(PROJECTS / "web-nonroot" / "Dockerfile"))
+    assert [a.id for a in single.artifacts] == ["dockerfile"]
+    compose = load_project(str(PROJECTS / "three-tier" / "compose.yaml"))
+    assert sorted(a.id for a in compose.artifacts) == ["api", "db", "web"]
+    assert len(compose.compose_files()) == 1
+
+
 def test_render_labels_everything_and_never_builds_or_pulls(tmp_path: Path) -> None:
     project = load_project(str(PROJECTS / "three-tier"))
     compose = project.compose_files()[0]
