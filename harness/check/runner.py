@@ -74,7 +74,8 @@ def run_check(run: CheckRun) -> CheckRun:
     """Build, inspect and run every artifact; compose projects are brought up after."""
     if _needs_fixture_base(run.project):
         for engine in run.engines:
-            ensure_fixture_base(engine, run.options.run_id)
+            with contextlib.suppress(EngineError):  # each artifact asks again and reports
+                ensure_fixture_base(engine, run.options.run_id)
     for artifact in run.project.artifacts:
         run.artifacts.append(_one(run, artifact))
     return run
