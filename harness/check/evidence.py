@@ -67,6 +67,10 @@ CAUSES = {
     ),
     "run.stop_exit_code": Cause("STOPSIGNAL", ("lifecycle.stop-stopsignal",)),
     "run.ports_answer": Cause("EXPOSE", ()),
+    "run.stdout": Cause("CMD", ()),
+    "run.stderr": Cause("CMD", ()),
+    "run.exit_code": Cause("CMD", ("lifecycle.exit-codes",)),
+    "run.state": Cause("CMD", ()),
 }
 FS_CAUSE = Cause(
     "COPY",
