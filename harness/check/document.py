@@ -57,6 +57,7 @@ def _scenario(done: ArtifactCheck) -> dict[str, Any]:
         "verdict": verdict(done),
         "engines": {name: _outcome(r) for name, r in done.results.items()},
         "differences": [{"key": d.key, "values": d.values} for d in done.differences],
+        "images": {"image": dict(done.refs)} if done.refs else {},
     }
 
 
