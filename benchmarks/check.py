@@ -19,7 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness.check.bases import ensure_fixture_base
 from harness.check.project import load_project
+from harness.engines import create_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = ROOT / "tests" / "fixtures" / "projects"
@@ -52,14 +54,27 @@ def _settle(cli: list[str], cid: str, limit: float = 20.0) -> None:
         time.sleep(0.25)
 
 
+def _base(engine: str) -> None:
+    """The fixture base, as the harness makes it (other sessions may have removed it)."""
+    adapter = create_engine(engine)
+    try:
+        ensure_fixture_base(adapter, "bench-check")
+    finally:
+        adapter.close()
+
+
 def by_hand(project: Path, engine: str) -> float:
+    """Seconds; a failed build makes the figure meaningless, so it raises."""
     cli = CLIS[engine]
+    _base(engine)
     started = time.monotonic()
     for n, artifact in enumerate(load_project(str(project)).artifacts):
         tag = f"harness-bench-hand-{n}:{os.getpid()}"
         rel = os.path.relpath(artifact.dockerfile, artifact.context)
         _sh([*cli, "build", "-q", "--label", LABEL, "-t", tag, "-f",
              os.path.join(artifact.context, rel), artifact.context])  # fmt: skip
+        if not _sh([*cli, "images", "-q", tag]):
+            raise RuntimeError(f"{engine}: hand build of {artifact.dockerfile} failed")
         cid = _sh([*cli, "run", "-d", "--label", LABEL, tag])
         if cid:
             _settle(cli, cid)
