@@ -50,7 +50,11 @@ def test_check_reports_the_expected_differences(name: str, tmp_path: Path) -> No
     document = json.loads((tmp_path / "results.json").read_text())
     check = document["check"]
     verdicts = {a["id"]: a["verdict"] for a in check["artifacts"]}
-    assert {k: verdicts.get(k) for k in expected["verdicts"]} == expected["verdicts"], check
+    reasons = {
+        a["id"]: {n: (e["status"], e["reason"][:300]) for n, e in a["engines"].items()}
+        for a in check["artifacts"]
+    }
+    assert {k: verdicts.get(k) for k in expected["verdicts"]} == expected["verdicts"], reasons
     found = {
         (d["artifact"], d["key"]): _relative(d["location"], project) for d in check["differences"]
     }
