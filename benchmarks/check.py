@@ -70,9 +70,12 @@ def by_hand(project: Path, engine: str) -> float:
     started = time.monotonic()
     for n, artifact in enumerate(load_project(str(project)).artifacts):
         tag = f"harness-bench-hand-{n}:{os.getpid()}"
-        rel = os.path.relpath(artifact.dockerfile, artifact.context)
-        _sh([*cli, "build", "-q", "--label", LABEL, "-t", tag, "-f",
-             os.path.join(artifact.context, rel), artifact.context])  # fmt: skip
+        build = [*cli, "build", "-q", "--label", LABEL, "-t", tag, "-f", artifact.dockerfile,
+                 artifact.context]  # fmt: skip
+        _sh(build)
+        if not _sh([*cli, "images", "-q", tag]):  # as the harness does: base gone? once more
+            _base(engine)
+            _sh(build)
         if not _sh([*cli, "images", "-q", tag]):
             raise RuntimeError(f"{engine}: hand build of {artifact.dockerfile} failed")
         cid = _sh([*cli, "run", "-d", "--label", LABEL, tag])
