@@ -29,6 +29,7 @@ class Options:
     share_images: bool = False
     pull: bool = False
     use_cache: bool = True
+    services: tuple[str, ...] = ()  # --service: only these (and what they depend on)
 
 
 def _missing_bases(

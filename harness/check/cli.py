@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         share_images=args.share_images,
         pull=args.pull,
         use_cache=not args.no_cache,
+        services=tuple(args.service or ()),
     )
     checked = CheckRun(project, usable, opts)
     try:

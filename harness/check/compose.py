@@ -47,6 +47,20 @@ def _tool(engine: Engine, project: str, file: Path, args: list[str], timeout: fl
     return done.returncode, (done.stderr or "")[-1500:]
 
 
+def selected_services(compose: ComposeFile, chosen: tuple[str, ...]) -> list[str]:
+    """The services `up` starts: all, or the chosen ones and what they depend on."""
+    if not chosen:
+        return list(compose.services)
+    found: list[str] = []
+    todo = [s for s in chosen if s in compose.services]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.append(name)
+            todo.extend(d for d in compose.services[name].depends_on if d in compose.services)
+    return found
+
+
 def _images(run: CheckRun, compose: ComposeFile, engine: Engine) -> tuple[dict[str, str], str]:
     """service -> image on `engine`; or the reason one is missing."""
     images: dict[str, str] = {}
@@ -54,7 +68,8 @@ def _images(run: CheckRun, compose: ComposeFile, engine: Engine) -> tuple[dict[s
         for path, wanted in done.artifact.services:
             if path == compose.path and engine.name in done.refs:
                 images[wanted] = done.refs[engine.name]
-    for name, service in compose.services.items():
+    for name in selected_services(compose, run.options.services):
+        service = compose.services[name]
         if service.build is not None and name not in images:
             return images, f"service {name}: its image was not built on {engine.name}"
         if service.build is None and service.image:
@@ -100,12 +115,21 @@ def _up_observe_down(run: CheckRun, compose: ComposeFile, engine: Engine, images
         file = Path(tmp) / "compose.yaml"
         file.write_text(render(compose.data, images, base, labels))
         started = time.monotonic()
-        code, err = _tool(engine, project, file, ["up", "-d", "--no-build"], 180)
+        code, err = _tool(
+            engine, project, file, ["up", "-d", "--no-build", *run.options.services], 180
+        )
         result.facts["up.exit_code"] = code
         if code != 0:
             result.status, result.reason = Status.FAIL, f"up: {err.strip()[-800:]}"
-        docs = wait_settled(engine, labels, project, list(compose.services), run.options.timeout)
-        result.facts.update(service_facts(engine, compose, docs))
+        docs = wait_settled(
+            engine,
+            labels,
+            project,
+            selected_services(compose, run.options.services),
+            run.options.timeout,
+        )
+        chosen = selected_services(compose, run.options.services)
+        result.facts.update(service_facts(engine, compose, docs, chosen))
         result.facts.update({f"up.{k}": v for k, v in _counts(engine, labels).items()})
         code, err = _tool(engine, project, file, ["down"], 180)
         result.facts["down.exit_code"] = code

@@ -79,10 +79,11 @@ def volume_facts(engine: Engine, cid: str, name: str, targets: list[str]) -> dic
 
 
 def service_facts(
-    engine: Engine, compose: ComposeFile, docs: dict[str, dict[str, Any]]
+    engine: Engine, compose: ComposeFile, docs: dict[str, dict[str, Any]], names: list[str]
 ) -> dict[str, Any]:
     facts: dict[str, Any] = {}
-    for name, service in compose.services.items():
+    for name in names:
+        service = compose.services[name]
         doc = docs.get(name)
         if doc is None:
             facts[f"{name}.state"] = "missing"
@@ -101,7 +102,7 @@ def service_facts(
         if seen["state.status"] == "running":
             named = [m.target for m in service.volumes if m.type == "volume" and m.source]
             facts.update(volume_facts(engine, doc["Id"], name, named))
-            for other in compose.services:
+            for other in names:
                 if other != name:
                     facts[f"{name}.resolves.{other}"] = resolves(engine, doc["Id"], other)
     return facts

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from harness.check.artifact import Options
+from harness.check.compose import selected_services
 from harness.check.compose_render import host_access, render
 from harness.check.diff import derive, fact_differences, fs_differences
 from harness.check.document import to_document, verdict
@@ -145,6 +146,13 @@ def test_render_makes_env_files_absolute() -> None:
     doc = {"services": {"w": {"image": "x", "env_file": ["worker.env", "/abs.env"]}}}
     out = yaml.safe_load(render(doc, {}, "/p", {}))
     assert out["services"]["w"]["env_file"] == ["/p/worker.env", "/abs.env"]
+
+
+def test_service_selection_takes_dependencies_along() -> None:
+    compose = load_project(str(PROJECTS / "three-tier")).compose_files()[0]
+    assert sorted(selected_services(compose, ("web",))) == ["api", "db", "web"]
+    assert selected_services(compose, ("db",)) == ["db"]
+    assert sorted(selected_services(compose, ())) == ["api", "db", "web"]
 
 
 def test_host_access_is_refused() -> None:
