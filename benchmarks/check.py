@@ -73,10 +73,10 @@ def by_hand(project: Path, engine: str) -> float:
         build = [*cli, "build", "-q", "--label", LABEL, "-t", tag, "-f", artifact.dockerfile,
                  artifact.context]  # fmt: skip
         _sh(build)
-        if not _sh([*cli, "images", "-q", tag]):  # as the harness does: base gone? once more
+        if not _sh([*cli, "image", "inspect", "-f", "{{.Id}}", tag]):  # as the harness does: base gone? once more
             _base(engine)
             _sh(build)
-        if not _sh([*cli, "images", "-q", tag]):
+        if not _sh([*cli, "image", "inspect", "-f", "{{.Id}}", tag]):
             raise RuntimeError(f"{engine}: hand build of {artifact.dockerfile} failed")
         cid = _sh([*cli, "run", "-d", "--label", LABEL, tag])
         if cid:
