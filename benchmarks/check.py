@@ -73,10 +73,11 @@ def by_hand(project: Path, engine: str) -> float:
         build = [*cli, "build", "-q", "--label", LABEL, "-t", tag, "-f", artifact.dockerfile,
                  artifact.context]  # fmt: skip
         _sh(build)
-        if not _sh([*cli, "image", "inspect", "-f", "{{.Id}}", tag]):  # as the harness does: base gone? once more
+        present = [*cli, "image", "inspect", "-f", "{{.Id}}", tag]
+        if not _sh(present):  # as the harness does: the base gone meanwhile? once more
             _base(engine)
             _sh(build)
-        if not _sh([*cli, "image", "inspect", "-f", "{{.Id}}", tag]):
+        if not _sh(present):
             raise RuntimeError(f"{engine}: hand build of {artifact.dockerfile} failed")
         cid = _sh([*cli, "run", "-d", "--label", LABEL, tag])
         if cid:
