@@ -92,7 +92,10 @@ def by_hand(project: Path, engine: str) -> float:
         _sh([*base, "up", "-d", "--build"], env)
         time.sleep(2)
         _sh([*base, "down", "-v"], env)
-        for image in _sh([*cli, "images", "-q", "--filter", f"reference=*{name}*"]).split():
+        named = [s.image for s in load_project(str(compose)).compose_files()[0].services.values()
+                 if s.build is not None and s.image]  # fmt: skip
+        found = _sh([*cli, "images", "-q", "--filter", f"reference=*{name}*"]).split()
+        for image in found + named:  # the tool names a built image by `image:` if given
             _sh([*cli, "rmi", "-f", image])
     return time.monotonic() - started
 
