@@ -268,6 +268,7 @@ def _add_clean(sub: Subparsers) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from harness.check.cli import add_parser as add_check
     from harness.lint.cli import add_parser as add_lint
 
     parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
@@ -276,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_small_commands(sub)
     _add_clean(sub)
     add_lint(sub)
+    add_check(sub)
     return parser
 
 
