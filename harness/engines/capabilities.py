@@ -12,6 +12,10 @@ is never turned on here). Results are cached per surface for the process.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 import subprocess
 import tempfile
@@ -24,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.engines import links
-from harness.engines.base import Engine, Unsupported, compose_provider
+from harness.engines.base import Engine, EngineInfo, Unsupported, compose_provider
 from harness.errors import EngineError
 from harness.labels import resource_labels, short_hash
 
@@ -356,6 +360,41 @@ def probe_all(engine: Engine, base: str, run_id: str, jobs: int = 6) -> dict[str
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         found = pool.map(lambda n: (n, capability(engine, n, base, run_id)), NAMES)
         return dict(found)
+
+
+CACHE_DIR = Path(os.environ.get("HARNESS_STATE_DIR", "/var/lib/harness")) / "capabilities"
+CACHE_TTL_S = 6 * 3600
+
+
+def _fingerprint_key(engine: Engine, info: EngineInfo) -> str:
+    """What a probe's answer depends on: the surface, its CLI, the engine build and host."""
+    parts = [engine.name, " ".join(engine.cli()), info.version, info.api_version, info.runtime]
+    parts += [info.kernel, info.storage_driver, info.network_backend, json.dumps(info.settings)]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+def probe_all_cached(
+    engine: Engine, info: EngineInfo, base: str, run_id: str
+) -> dict[str, Capability]:
+    """`probe_all`, remembered on disk for a few hours per engine build and host: probing
+    creates and removes networks, pods and containers (10-20 s a surface), and what an
+    engine can do at all does not change between two runs. Inconclusive answers are
+    never remembered."""
+    path = CACHE_DIR / f"{_fingerprint_key(engine, info)}.json"
+    try:
+        if time.time() - path.stat().st_mtime < CACHE_TTL_S:
+            data = json.loads(path.read_text())
+            return {n: Capability(bool(c["supported"]), str(c["reason"])) for n, c in data.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = probe_all(engine, base, run_id)
+    if not any(inconclusive(c) for c in found.values()):
+        with contextlib.suppress(OSError):
+            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(as_json(found)))
+            tmp.replace(path)
+    return found
 
 
 def require(engine: Engine, name: str, base: str, run_id: str) -> Capability:

@@ -306,7 +306,9 @@ def probe_capabilities(slots: dict[str, EngineSlot]) -> None:
             base = slot.cache.base()
         except HarnessError:
             return
-        slot.capabilities = capabilities.probe_all(slot.engine, base, slot.cache.run_id)
+        slot.capabilities = capabilities.probe_all_cached(
+            slot.engine, slot.info, base, slot.cache.run_id
+        )
 
     ready = [s for s in slots.values() if s.info.available]
     with ThreadPoolExecutor(max_workers=max(1, len(ready))) as pool:
@@ -408,7 +410,10 @@ def run_scenarios(
     run_id = run_id or new_run_id()
     started = _now()
     sweep_temp()  # what killed runs left in the temporary directory
-    slots = open_engines(engines, run_id, probe=True)
+    try:
+        slots = open_engines(engines, run_id, probe=True)
+    except KeyboardInterrupt:  # while fingerprinting or probing: nothing ran yet
+        return _interrupted_while_opening(engines, run_id, started)
     outcomes: dict[tuple[str, str], EngineOutcome] = {}
     cancel = threading.Event()
     incomplete = False
@@ -448,6 +453,17 @@ def run_scenarios(
         {name: s.stale_removed for name, s in slots.items() if s.info.available},
         {name: capabilities.as_json(s.capabilities) for name, s in slots.items()},
     )
+
+
+def _interrupted_while_opening(engines: list[Engine], run_id: str, started: str) -> RunResult:
+    """A run stopped before any scenario: what opening made (probes, labelled by the
+    run) is removed, and the run is reported incomplete with no scenarios."""
+    leftovers = audit_run(engines, {RUN: run_id})
+    infos = [
+        EngineInfo(name=e.name, available=False, error="interrupted before it was opened")
+        for e in engines
+    ]
+    return RunResult(run_id, started, _now(), infos, [], True, {}, leftovers)
 
 
 def _final_infos(slots: dict[str, EngineSlot]) -> list[EngineInfo]:

@@ -71,7 +71,7 @@ def test_one_surface_teardown_spares_the_other_surface_on_the_same_store() -> No
     _require("podman")
     from harness.engines.base import ContainerSpec
     from harness.labels import resource_labels
-    from harness.run.runner import _teardown
+    from harness.run.janitor import sweep_scenario
 
     run_id, scenario = new_run_id(), "surfaces.teardown"
     surface, libpod = create_engine("podman-docker-api"), create_engine("podman")
@@ -81,7 +81,7 @@ def test_one_surface_teardown_spares_the_other_surface_on_the_same_store() -> No
         cid = surface.create_container(
             ContainerSpec(image=base, name=f"h-test-{run_id[-6:]}", labels=labels)
         )
-        assert _teardown(libpod, run_id, scenario) == []
+        assert sweep_scenario(libpod, run_id, scenario) == []
         assert surface.list_labelled({RUN: run_id})["containers"] == [cid]
     finally:
         surface.remove_labelled({RUN: run_id})
