@@ -22,10 +22,17 @@ report: setup
 	$(BIN)/harness run scenarios $(ALLOW) --out $(OUT) -j $(JOBS); rc=$$?; \
 	  echo "report: $(OUT)/report.html (harness exit $$rc)"; [ $$rc -le 1 ]
 
+# Pure logic and rendering (no engine) in parallel; everything that drives real engines
+# in one process, so the engines' timing-sensitive scenarios are not starved.
+PURE_TESTS   := tests/unit tests/report tests/architecture
+ENGINE_TESTS := tests/engines tests/e2e tests/plugin tests/thirdparty tests/versions
+
 test: setup-test
 	$(BIN)/ruff check harness tests benchmarks scripts
+	$(BIN)/ruff format --check harness
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 $(PURE_TESTS)
+	$(BIN)/pytest $(ENGINE_TESTS)
 
 lint:
 	$(BIN)/ruff check harness tests benchmarks scripts
