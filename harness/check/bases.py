@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from harness.engines.transfer import archiver
 from harness.errors import EngineError
 from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
 from harness.run.images import BASE_CONTAINERFILE, busybox_path
+from harness.tempdirs import scratch
 
 FIXTURE_BASE = "harness-fixture-base"
 
@@ -31,7 +31,7 @@ def ensure_fixture_base(engine: Engine, run_id: str) -> str:
         return ref
     busybox = busybox_path()
     digest = hashlib.sha256(busybox.read_bytes() + BASE_CONTAINERFILE.encode()).hexdigest()
-    with tempfile.TemporaryDirectory(prefix="harness-check-base-") as tmp:
+    with scratch("check-base") as tmp:
         shutil.copy2(busybox, Path(tmp) / "busybox")
         (Path(tmp) / "Containerfile").write_text(BASE_CONTAINERFILE)
         labels = {RUN: run_id, SCENARIO: "check", OWNER: owner(), CACHE: digest[:16]}

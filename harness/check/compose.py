@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from harness.errors import EngineError, Location
 from harness.labels import resource_labels
 from harness.project.compose import ComposeFile
 from harness.steps.compose import project_name
+from harness.tempdirs import scratch
 from harness.verdict.enums import Status
 
 
@@ -111,7 +111,7 @@ def _up_observe_down(run: CheckRun, compose: ComposeFile, engine: Engine, images
     labels = resource_labels(run.options.run_id, "check", engine.name)
     project = project_name(run.options.run_id, compose.path, engine.name)
     base = os.path.dirname(os.path.abspath(compose.path))
-    with tempfile.TemporaryDirectory(prefix="harness-check-compose-") as tmp:
+    with scratch("check-compose") as tmp:
         file = Path(tmp) / "compose.yaml"
         file.write_text(render(compose.data, images, base, labels))
         started = time.monotonic()

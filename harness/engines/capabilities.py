@@ -18,7 +18,6 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from harness.engines import links
 from harness.engines.base import Engine, EngineInfo, Unsupported, compose_provider
 from harness.errors import EngineError
 from harness.labels import resource_labels, short_hash
+from harness.tempdirs import scratch
 
 SCENARIO = "capabilities"  # the scenario label of probe resources (swept with the run)
 DRIVERS = ("bridge", "host", "none", "overlay", "macvlan", "ipvlan")
@@ -211,7 +211,7 @@ def _kube_play(p: Probe) -> Capability:
     if "unknown command" in msg or "unrecognized command" in msg:
         return Capability(False, msg)
     labels = resource_labels(p.run_id, SCENARIO, p.engine.name)
-    with tempfile.TemporaryDirectory(prefix="harness-cap-") as tmp:
+    with scratch("cap") as tmp:
         path = Path(tmp) / "pod.yaml"
         path.write_text(kube_pod(f"{p.prefix}-pod", p.base, labels))
         rc, msg = p.cli("kube", "play", "--network", "none", "--start=false", str(path))
@@ -274,12 +274,12 @@ def _checkpoint(p: Probe) -> Capability:
 def _build(p: Probe, fmt: str) -> Capability:
     """Build a one-line image in the format; a CLI without `--format` builds Docker format."""
     tag = f"{p.prefix}-build-{fmt}"
-    with tempfile.TemporaryDirectory(prefix="harness-cap-") as tmp:
+    with scratch("cap") as tmp:
         (Path(tmp) / "Dockerfile").write_text(f"FROM {p.base}\nLABEL probe={fmt}\n")
         base = ["build", "-q", "-t", tag, *p.label_args()]
-        rc, msg = p.cli(*base, "--format", fmt, tmp, timeout=120)
+        rc, msg = p.cli(*base, "--format", fmt, str(tmp), timeout=120)
         if rc != 0 and "unknown flag: --format" in msg and fmt == "docker":
-            rc, msg = p.cli(*base, tmp, timeout=120)
+            rc, msg = p.cli(*base, str(tmp), timeout=120)
     p.cli("rmi", "-f", tag)
     return Capability(rc == 0, "" if rc == 0 else msg)
 

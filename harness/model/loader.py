@@ -116,24 +116,31 @@ def _step_problems(scenario: Scenario, base: Path) -> list[tuple[Where, str]]:
     return problems
 
 
+def _placeholder_problems(text: str, scenario: Scenario, name: str) -> list[str]:
+    """A Containerfile may name only {{ base }} and the scenario's other images."""
+    problems = []
+    for var in PLACEHOLDER.findall(text):
+        ok = var == BASE_IMAGE or (
+            var.startswith("images.") and var[7:] in scenario.images and var[7:] != name
+        )
+        if not ok:
+            problems.append(
+                f"unknown placeholder {{{{ {var} }}}}; expected "
+                "{{ base }} or {{ images.OTHER }}"
+            )
+    return problems
+
+
 def _image_problems(scenario: Scenario, base: Path) -> list[tuple[Where, str]]:
     """Placeholders of inline Containerfiles; contexts and files inside the scenario's dir."""
     problems: list[tuple[Where, str]] = []
     for name, image in scenario.images.items():
         where: Where = ("images", name)
         if image.containerfile is not None:
-            for var in PLACEHOLDER.findall(image.containerfile):
-                ok = var == BASE_IMAGE or (
-                    var.startswith("images.") and var[7:] in scenario.images and var[7:] != name
-                )
-                if not ok:
-                    problems.append(
-                        (
-                            (*where, "containerfile"),
-                            f"unknown placeholder {{{{ {var} }}}}; expected "
-                            "{{ base }} or {{ images.OTHER }}",
-                        )
-                    )
+            problems += [
+                ((*where, "containerfile"), m)
+                for m in _placeholder_problems(image.containerfile, scenario, name)
+            ]
         if image.context is not None:
             ctx = (base / image.context).resolve()
             if not ctx.is_relative_to(base.resolve()):
@@ -146,6 +153,11 @@ def _image_problems(scenario: Scenario, base: Path) -> list[tuple[Where, str]]:
                 problems.append(((*where, "context"), f"no {image.file} in {ctx}"))
             else:
                 problems += [((*where, "context"), m) for m in context_problems(ctx)]
+                text = (ctx / image.file).read_text(encoding="utf-8", errors="replace")
+                problems += [
+                    ((*where, "file"), f"{image.file}: {m}")
+                    for m in _placeholder_problems(text, scenario, name)
+                ]
     return problems
 
 

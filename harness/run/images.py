@@ -29,7 +29,7 @@ from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
 from harness.model.loader import PLACEHOLDER, LoadedScenario
 from harness.model.scenario import ImageSpec
 from harness.project.dockerfile import RemoteSource, parse_dockerfile, remote_sources
-from harness.run.janitor import temp_dir
+from harness.tempdirs import scratch
 
 BASE_CONTAINERFILE = """\
 FROM scratch
@@ -40,16 +40,6 @@ CMD ["sh"]
 CONTAINERFILE = "Containerfile"
 LOCK_STRIPES = 64
 LOCK_DIR = Path(os.environ.get("HARNESS_LOCK_DIR", tempfile.gettempdir())) / "harness-locks"
-
-
-@contextlib.contextmanager
-def _scratch() -> Iterator[Path]:
-    """A build context directory, named after this process (swept if it is killed)."""
-    tmp = temp_dir("build")
-    try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def busybox_path() -> Path:
@@ -255,7 +245,7 @@ class ImageCache:
             else:
                 require_local(self.engine, containerfile or BASE_CONTAINERFILE, build_args)
                 started = time.monotonic()
-                with _scratch() as tmp:
+                with scratch("build") as tmp:
                     populate(tmp)
                     all_labels = {
                         **(labels or {}),

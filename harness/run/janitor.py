@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import shutil
 import socket
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from harness.engines.base import Engine, LabelLister
 from harness.errors import EngineError, EngineUnavailable
 from harness.labels import ENGINE, OWNER, RUN, SCENARIO, process_start_time
+from harness.tempdirs import sweep_temp, temp_dir
+
+__all__ = ["sweep_temp", "temp_dir"]  # the run layer's names for them
 
 _FAULTS = (EngineError, EngineUnavailable, OSError)
 
@@ -129,37 +128,6 @@ def stale_groups(engine: LabelLister) -> tuple[dict[tuple[str, str], int], set[s
         elif run:
             live.add(run)
     return dict(stale), live
-
-
-TEMP_PREFIX = "harness-"
-
-
-def temp_dir(kind: str) -> Path:
-    """A temporary directory named after this process (`harness-KIND-PID.START-…`), so
-    that the next run or `harness clean` can sweep it if this process is killed."""
-    pid = os.getpid()
-    tag = f"{TEMP_PREFIX}{kind}-{pid}.{process_start_time(pid) or 0}-"
-    return Path(tempfile.mkdtemp(prefix=tag))
-
-
-def _dead_owner(name: str) -> bool:
-    """`harness-KIND-PID.START-xxxx` of a process that no longer exists on this host."""
-    found = re.match(rf"^{TEMP_PREFIX}[a-z]+-(\d+)\.(\d+)-", name)
-    if not found:
-        return False
-    pid, start = int(found.group(1)), found.group(2)
-    return process_start_time(pid) != start
-
-
-def sweep_temp(root: Path | None = None) -> int:
-    """Remove the temporary directories of dead harness processes; how many."""
-    base = root or Path(tempfile.gettempdir())
-    removed = 0
-    for path in base.glob(f"{TEMP_PREFIX}*"):
-        if path.is_dir() and not path.is_symlink() and _dead_owner(path.name):
-            shutil.rmtree(path, ignore_errors=True)
-            removed += 1
-    return removed
 
 
 def sweep_stale(engine: Engine) -> SweepReport:

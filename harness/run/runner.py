@@ -441,12 +441,24 @@ def run_scenarios(
         if not cancel.is_set():
             interrupted()
     leftovers = audit_run(answering(), {RUN: run_id})
+    results = assemble(scenarios, names, outcomes, {n: s.info.version for n, s in slots.items()})
+    return _finished(run_id, started, slots, results, incomplete, leftovers)
+
+
+def _finished(
+    run_id: str,
+    started: str,
+    slots: dict[str, EngineSlot],
+    results: list[ScenarioResult],
+    incomplete: bool,
+    leftovers: dict[str, list[str]],
+) -> RunResult:
     return RunResult(
         run_id,
         started,
         _now(),
         _final_infos(slots),
-        assemble(scenarios, names, outcomes, {n: s.info.version for n, s in slots.items()}),
+        results,
         incomplete,
         build_stats(slots),
         leftovers,

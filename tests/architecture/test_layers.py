@@ -14,7 +14,16 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "harness"
 LAYERS = (
-    ("ground", ("harness.errors", "harness.labels", "harness.units", "harness.local_registry")),
+    (
+        "ground",
+        (
+            "harness.errors",
+            "harness.labels",
+            "harness.units",
+            "harness.local_registry",
+            "harness.tempdirs",
+        ),
+    ),
     ("model", ("harness.model", "harness.project")),
     ("verdict", ("harness.verdict",)),
     ("engines", ("harness.engines",)),

@@ -64,3 +64,10 @@ def test_an_ordinary_context_loads(tmp_path: Path) -> None:
     path = _scenario(tmp_path)
     (tmp_path / "ctx" / "inside").symlink_to("Containerfile")
     assert load_scenario(path).scenario.id == "demo.context"
+
+
+def test_an_unknown_placeholder_in_a_context_containerfile_is_refused(tmp_path: Path) -> None:
+    path = _scenario(tmp_path)
+    (tmp_path / "ctx" / "Containerfile").write_text("FROM {{ ghost }}\n")
+    refusal = _refusal(path)
+    assert "unknown placeholder {{ ghost }}" in refusal and refusal.startswith(f"{path}:")
