@@ -29,6 +29,7 @@ from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
 from harness.model.loader import PLACEHOLDER, LoadedScenario
 from harness.model.scenario import ImageSpec
 from harness.project.dockerfile import RemoteSource, parse_dockerfile, remote_sources
+from harness.run.janitor import tmp_prefix
 
 BASE_CONTAINERFILE = """\
 FROM scratch
@@ -242,7 +243,7 @@ class ImageCache:
             else:
                 require_local(self.engine, containerfile or BASE_CONTAINERFILE, build_args)
                 started = time.monotonic()
-                with tempfile.TemporaryDirectory(prefix="harness-build-") as tmp:
+                with tempfile.TemporaryDirectory(prefix=tmp_prefix("build-")) as tmp:
                     populate(Path(tmp))
                     all_labels = {
                         **(labels or {}),
