@@ -197,7 +197,7 @@ def _valid_results(text: str) -> bool:
 
     try:
         validate(json.loads(text))
-    except Exception:  # noqa: BLE001 - any failure means "not a valid document"
+    except Exception:
         return False
     return True
 

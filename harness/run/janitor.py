@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from harness.engines.base import Engine, LabelLister
 from harness.errors import EngineError, EngineUnavailable
 from harness.labels import ENGINE, OWNER, RUN, SCENARIO, process_start_time
+from harness.run.locks import sweep_locks
 
 _FAULTS = (EngineError, EngineUnavailable, OSError)
 
@@ -111,6 +112,7 @@ class SweepReport:
     live: set[str] = field(default_factory=set)  # run ids left alone because their owner lives
     errors: list[str] = field(default_factory=list)
     tmp_removed: int = 0  # temporary directories of dead harness processes removed
+    locks_removed: int = 0  # lock files nobody holds (left by killed holders)
 
     @property
     def total(self) -> int:
@@ -158,7 +160,7 @@ def sweep_tmp() -> int:
 def sweep_stale(engine: Engine) -> SweepReport:
     """Remove the containers, volumes and networks of dead harness processes on this
     host, and their temporary directories."""
-    report = SweepReport(tmp_removed=sweep_tmp())
+    report = SweepReport(tmp_removed=sweep_tmp(), locks_removed=sweep_locks())
     if not isinstance(engine, LabelLister):
         return report  # an adapter that cannot tell owners apart is never swept
     try:

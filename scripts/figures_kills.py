@@ -1,0 +1,165 @@
+"""Kills and concurrency for scripts/figures.py (issue 13 #8), on the real engines.
+
+  - SIGKILL of `harness run` at a random moment, then `harness clean` (default mode):
+    results.json absent or valid, 0 resources left by the dead owner, its temporary
+    directories and lock files counted before and after;
+  - SIGKILL of an xdist worker under `pytest -n 2`, the same checks for its owner;
+  - two `harness run` at once on the same engines, and `harness clean` during one:
+    same verdicts as a solo run, the live run's resources untouched.
+
+Every run gets a private TMPDIR (so the temporary directories and lock files
+counted are exactly the killed runs'); scenarios are tiny (busybox, seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from harness.engines.base import Engine  # noqa: E402
+from harness.labels import OWNER  # noqa: E402
+from harness.results.document import validate  # noqa: E402
+from tests.e2e.crash_support import count_owned, hang_scenario, owner_of  # noqa: E402
+
+QUICK = """\
+schema: 1
+id: figures.{name}
+area: figures
+title: A tiny scenario for the kill and concurrency figures
+refs: [https://docs.docker.com/reference/cli/docker/container/run/]
+volumes:
+  data: {{}}
+steps:
+  - run: {{name: echo, image: base, command: [sh, -c, "echo hi > /d/x; cat /d/x"],
+          mounts: [{{type: volume, source: data, target: /d}}]}}
+  - run: {{name: box, image: base, command: [sleep, "60"], detach: true}}
+  - exec: {{name: probe, container: box, command: [sh, -c, "sleep 1; echo ok"]}}
+expect:
+  echo.stdout: "hi\\n"
+  probe.stdout: "ok\\n"
+"""
+
+
+@dataclass
+class KillFigures:
+    tried: int = 0
+    ok: int = 0  # valid or no results.json, 0 leftovers after clean, tmp dirs swept
+    valid_results: int = 0
+    no_results: int = 0
+    leftovers_after_clean: int = 0
+    left_by_kill: int = 0
+    tmp_before_clean: int = 0
+    tmp_after_clean: int = 0
+    locks_before_clean: int = 0
+    locks_after_clean: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def library(work: Path) -> Path:
+    """A private scenario directory: two quick scenarios and a hanging one (4 s)."""
+    directory = work / "library"
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("quick-a", "quick-b"):
+        (directory / f"{name}.yaml").write_text(QUICK.format(name=name))
+    hang_scenario(directory, "hang", timeout=4)
+    return directory
+
+
+def env_for(tmpdir: Path) -> dict[str, str]:
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "TMPDIR": str(tmpdir), "HARNESS_KEEP_TEST_IMAGES": "1"}
+
+
+def harness(
+    args: list[str], tmpdir: Path, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args], cwd=ROOT, env=env_for(tmpdir),
+        capture_output=True, text=True, check=False, timeout=timeout,
+    )  # fmt: skip
+
+
+def start(args: list[str], tmpdir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", *args], cwd=ROOT, env=env_for(tmpdir),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def engine_args(targets: list[Engine]) -> list[str]:
+    return [a for e in targets for a in ("--engine", e.name)]
+
+
+def tmp_counts(tmpdir: Path) -> tuple[int, int]:
+    """(harness-* temporary directories, lock files) in a private TMPDIR."""
+    dirs = sum(1 for p in tmpdir.glob("harness-*") if p.is_dir() and p.name != "harness-locks")
+    return dirs, sum(1 for _ in (tmpdir / "harness-locks").glob("*.lock"))
+
+
+def results_state(out: Path) -> str:
+    """'valid', 'none' or why the file is not a valid results document."""
+    path = out / "results.json"
+    if not path.exists():
+        return "none"
+    try:
+        validate(json.loads(path.read_text()))
+    except Exception as exc:
+        return f"invalid: {type(exc).__name__}: {str(exc)[:120]}"
+    return "valid"
+
+
+def _after_kill(
+    figures: KillFigures, what: str, owners: list[str], out: Path, tmpdir: Path,
+    targets: list[Engine],
+) -> None:  # fmt: skip
+    """`harness clean` (default mode), then the checks, for one kill."""
+    figures.tried += 1
+    state = results_state(out)
+    figures.valid_results += state == "valid"
+    figures.no_results += state == "none"
+    figures.left_by_kill += sum(count_owned(e, own) for e in targets for own in owners)
+    dirs, locks = tmp_counts(tmpdir)
+    clean = harness(["clean", *engine_args(targets)], tmpdir, timeout=300)
+    after = sum(count_owned(e, own) for e in targets for own in owners)
+    dirs_after, locks_after = tmp_counts(tmpdir)
+    figures.tmp_before_clean += dirs
+    figures.tmp_after_clean += dirs_after
+    figures.locks_before_clean += locks
+    figures.locks_after_clean += locks_after
+    figures.leftovers_after_clean += after
+    if state in ("valid", "none") and after == 0 and dirs_after == 0 and clean.returncode == 0:
+        figures.ok += 1
+    else:
+        figures.problems.append(
+            f"{what}: results {state}, {after} labelled left after clean (exit "
+            f"{clean.returncode}), {dirs_after} tmp dirs left"
+        )
+    for engine in targets:  # whatever the figure found, leave nothing behind
+        for own in owners:
+            engine.remove_labelled({OWNER: own})
+
+
+def run_kills(count: int, work: Path, targets: list[Engine], spread_s: float) -> KillFigures:
+    """`count` SIGKILLs of `harness run -j 2` at uniform random moments in [0.2, spread_s]."""
+    rng, figures, scenarios = random.Random(8), KillFigures(), library(work)
+    for i in range(count):
+        tmpdir, out = work / f"kill-tmp-{i}", work / f"kill-out-{i}"
+        proc = start(["run", str(scenarios), *engine_args(targets), "-j", "2", "-q",
+                      "--out", str(out)], tmpdir)  # fmt: skip
+        own = owner_of(proc.pid)
+        time.sleep(rng.uniform(0.2, spread_s))
+        finished = proc.poll() is not None
+        proc.kill()
+        proc.communicate(timeout=60)
+        _after_kill(figures, f"kill {i}{' (after it ended)' if finished else ''}", [own], out,
+                    tmpdir, targets)  # fmt: skip
+    return figures
