@@ -64,13 +64,13 @@ class KillFigures:
     problems: list[str] = field(default_factory=list)
 
 
-def library(work: Path) -> Path:
-    """A private scenario directory: two quick scenarios and a hanging one (4 s)."""
-    directory = work / "library"
+def library(work: Path, hang_s: int = 4) -> Path:
+    """A private scenario directory: two quick scenarios and one that waits `hang_s`."""
+    directory = work / f"library-{hang_s}"
     directory.mkdir(parents=True, exist_ok=True)
     for name in ("quick-a", "quick-b"):
         (directory / f"{name}.yaml").write_text(QUICK.format(name=name))
-    hang_scenario(directory, "hang", timeout=4)
+    hang_scenario(directory, "hang", timeout=hang_s)
     return directory
 
 
@@ -162,4 +162,110 @@ def run_kills(count: int, work: Path, targets: list[Engine], spread_s: float) ->
         proc.communicate(timeout=60)
         _after_kill(figures, f"kill {i}{' (after it ended)' if finished else ''}", [own], out,
                     tmpdir, targets)  # fmt: skip
+    return figures
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if int(text[text.rfind(")") + 2 :].split()[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _worker_with_containers(pid: int, targets: list[Engine], timeout: float) -> tuple[int, str]:
+    """An xdist worker of pytest `pid` that has a container on some engine, and its owner."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in _children(pid):
+            own = owner_of(child)
+            if any(e.list_labelled({OWNER: own})["containers"] for e in targets):
+                return child, own
+        time.sleep(0.2)
+    raise AssertionError("no xdist worker started a container")
+
+
+def xdist_kills(count: int, work: Path, targets: list[Engine]) -> KillFigures:
+    """SIGKILL one xdist worker of `pytest -n 2` mid-scenario, let pytest finish (xdist
+    replaces the worker), then `harness clean`; checked for the dead worker's owner."""
+    figures, scenarios = KillFigures(), library(work)
+    (scenarios / "pytest.ini").write_text("[pytest]\n")
+    for i in range(count):
+        tmpdir, out = work / f"xdist-tmp-{i}", work / f"xdist-out-{i}"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider",
+             "--compat-report", str(out), *engine_args(targets), str(scenarios)],
+            cwd=scenarios, env=env_for(tmpdir), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            worker, own = _worker_with_containers(proc.pid, targets, 120)
+            os.kill(worker, 9)
+            proc.wait(timeout=300)
+            _after_kill(figures, f"xdist worker kill {i}", [own], out, tmpdir, targets)
+        except AssertionError as exc:
+            figures.tried += 1
+            figures.problems.append(f"xdist worker kill {i}: {exc}")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return figures
+
+
+@dataclass
+class ConcurrencyFigures:
+    tried: int = 0
+    ok: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def verdicts(out: Path) -> dict[str, str]:
+    doc = json.loads((out / "results.json").read_text())
+    return {s["id"]: s["verdict"] for s in doc["scenarios"]}
+
+
+def concurrency(work: Path, targets: list[Engine]) -> ConcurrencyFigures:
+    """A solo run; two runs at once; a run with `harness clean` (default mode) during it:
+    same verdicts as solo, and clean removes nothing of the live run."""
+    figures, scenarios = ConcurrencyFigures(), library(work)
+    run = ["run", str(scenarios), *engine_args(targets), "-j", "2", "-q", "--out"]
+    tmpdir = work / "conc-tmp"
+    solo = harness([*run, str(work / "solo")], tmpdir)
+    expected = verdicts(work / "solo")
+    pair = [start([*run, str(work / f"pair-{i}")], tmpdir) for i in (0, 1)]
+    for i, proc in enumerate(pair):
+        proc.communicate(timeout=600)
+        figures.tried += 1
+        got = verdicts(work / f"pair-{i}")
+        if got == expected and proc.returncode == solo.returncode:
+            figures.ok += 1
+        else:
+            figures.problems.append(f"concurrent run {i}: {got} (exit {proc.returncode}), "
+                                    f"solo {expected} (exit {solo.returncode})")  # fmt: skip
+    long = [str(library(work, hang_s=20)), *run[2:]]  # the same scenarios, a longer wait
+    live = start(["run", *long, str(work / "live")], tmpdir)
+    own = owner_of(live.pid)
+    deadline = time.monotonic() + 120
+    while not all(e.list_labelled({OWNER: own})["volumes"] for e in targets):
+        if time.monotonic() > deadline or live.poll() is not None:
+            break
+        time.sleep(0.2)
+    before = sum(count_owned(e, own) for e in targets)
+    clean = harness(["clean", *engine_args(targets)], tmpdir, timeout=300)
+    after = sum(count_owned(e, own) for e in targets)
+    live.communicate(timeout=600)
+    figures.tried += 1
+    got = verdicts(work / "live")
+    print(f"  clean during a run: the live run had {before} resources before `harness clean`, "
+          f"{after} after it; clean said {clean.stdout.strip()!r}")  # fmt: skip
+    if got == expected and live.returncode == solo.returncode and before and after:
+        figures.ok += 1
+    else:
+        figures.problems.append(f"clean during a run: {got} (exit {live.returncode}), "
+                                f"live resources {before} before clean, {after} after")  # fmt: skip
     return figures
