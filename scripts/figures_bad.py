@@ -232,7 +232,8 @@ def bad_inputs(count: int, work: Path, targets: list[Engine], every: int = 40) -
     for family in ("containerfile", "context", "compose"):
         for i in range(count * 3 // 25):
             case = _write_case(work / f"{family}-{i}", family, i, rng)
-            _count(figures, family, _refused(case), case.read_text())
+            inner = [p for p in case.parent.rglob("*") if p.is_file() and p != case]
+            _count(figures, family, _refused(case), "".join(p.read_text() for p in inner))
             if i % every == 0:
                 _through_cli(case, work, targets, figures)
     for i, text in enumerate(_results_texts(count * 3 // 25, rng)):
@@ -241,6 +242,7 @@ def bad_inputs(count: int, work: Path, targets: list[Engine], every: int = 40) -
         results = work / f"results-{i}.json"
         results.write_text(text, encoding="utf-8", errors="surrogateescape")
         _count(figures, "results file", _results_refused(results), text)
+    (work / "malformed").mkdir()
     for name, bad in malformed_inputs(work / "malformed"):
         _count(figures, "results file", _results_refused(bad), name)
     return figures
