@@ -99,7 +99,10 @@ def _one_socket(name: str, faked: str, work: Path, figures: SocketFigures) -> No
     figures.tried += 1
     doc = json.loads((out / "results.json").read_text()) if (out / "results.json").exists() else {}
     bad = next((e for e in doc.get("engines", []) if e["name"] == faked), {})
-    outcomes = [s["engines"].get(real, {}).get("status") for s in doc.get("scenarios", [])]
+    outcomes = [
+        " ".join(filter(None, (o.get("status"), o.get("error"))))
+        for o in (s["engines"].get(real, {}) for s in doc.get("scenarios", []))
+    ]
     figures.lines.append(
         f"{name} socket as {faked}: unavailable after {elapsed:.1f} s "
         f"({error.rsplit(': ', 1)[-1][:60]!r}); `harness run` exit {done.returncode} in "
