@@ -172,8 +172,12 @@ def flood(work: Path, targets: list[str], megabytes: int = 600) -> FloodFigures:
             max(figures.tree_mb, int(tree)),
         )
         fine = int(hwm) < MAX_RSS_MB and outcome["status"] == "pass"
+        seen = [outcome["observations"].get(f"{step}.output_bytes", {}).get("stdout", 0)
+                for step in ("flood", "cli_flood")]  # fmt: skip
+        fine = fine and min(seen) == megabytes * 1000 * 1000
         figures.ok += fine
         parts.append(f"{name}: harness peak {hwm} MB (process tree {tree} MB), exit {code}, "
-                     f"{outcome['status']}{'' if fine else ' ' + err}")  # fmt: skip
+                     f"{outcome['status']}, stdout recorded {' + '.join(str(b) for b in seen)} "
+                     f"bytes{'' if fine else ' ' + err}")  # fmt: skip
     figures.line = "; ".join(parts)
     return figures
