@@ -222,7 +222,8 @@ def fig_bad(args: argparse.Namespace, targets: list[Engine], work: Path) -> None
     figure("bad inputs", tried, refused,
            f"{tried - refused} not refused with file:line:col ({per}); through `harness run` "
            f"{f.cli_clean}/{f.through_cli} exit 2 without traceback; engine resources "
-           f"labelled with a bad scenario's id: {f.created}", f.problems)  # fmt: skip
+           f"labelled with a bad scenario's id (after - before): {f.created}",
+           f.problems)  # fmt: skip
 
 
 def fig_host(args: argparse.Namespace, work: Path) -> None:

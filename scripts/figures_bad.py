@@ -85,7 +85,7 @@ class BadFigures:
     problems: list[str] = field(default_factory=list)
     through_cli: int = 0  # run through the real command in a subprocess
     cli_clean: int = 0  # exit 2, no traceback
-    created: int = 0  # engine resources labelled with a bad case's scenario id: must be 0
+    created: int = 0  # engine resources labelled with a bad case's id, after - before: 0
 
 
 def _token(rng: random.Random) -> str:
@@ -205,6 +205,7 @@ def _valid_results(text: str) -> bool:
 def _through_cli(path: Path, work: Path, targets: list[Engine], figures: BadFigures) -> None:
     """The real `harness run` on one bad case: exit 2, no traceback, nothing created."""
     scenario_id = f"figures.bad-{path.parent.name}"
+    before = _labelled(targets, scenario_id)
     done = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", str(path), "-q", "--out", str(work / "o"),
          *(a for e in targets for a in ("--engine", e.name))],
@@ -215,10 +216,14 @@ def _through_cli(path: Path, work: Path, targets: list[Engine], figures: BadFigu
         figures.cli_clean += 1
     else:
         figures.problems.append(f"cli: {path}: exit {done.returncode}: {done.stderr[-200:]!r}")
-    for engine in targets:
-        figures.created += sum(
-            len(ids) for ids in engine.list_labelled({SCENARIO: scenario_id}).values()
-        )
+    figures.created += _labelled(targets, scenario_id) - before
+
+
+def _labelled(targets: list[Engine], scenario_id: str) -> int:
+    """Containers, volumes and networks labelled with this scenario id, on every engine."""
+    return sum(
+        len(ids) for e in targets for ids in e.list_labelled({SCENARIO: scenario_id}).values()
+    )
 
 
 def bad_inputs(count: int, work: Path, targets: list[Engine], every: int = 40) -> BadFigures:
