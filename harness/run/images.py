@@ -9,6 +9,8 @@ once per engine and reused by later runs and by parallel workers.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import os
@@ -17,7 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +29,6 @@ from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
 from harness.model.loader import PLACEHOLDER, LoadedScenario
 from harness.model.scenario import ImageSpec
 from harness.project.dockerfile import RemoteSource, parse_dockerfile, remote_sources
-from harness.run.janitor import tmp_prefix
-from harness.run.locks import file_lock
 
 BASE_CONTAINERFILE = """\
 FROM scratch
@@ -37,10 +37,24 @@ RUN ["/bin/busybox", "--install", "-s", "/bin"]
 CMD ["sh"]
 """
 CONTAINERFILE = "Containerfile"
+LOCK_DIR = Path(os.environ.get("HARNESS_LOCK_DIR", tempfile.gettempdir())) / "harness-locks"
 
 
 def busybox_path() -> Path:
     return Path(os.environ.get("HARNESS_BUSYBOX", "/bin/busybox"))
+
+
+@contextlib.contextmanager
+def _file_lock(key: str) -> Iterator[None]:
+    """A lock shared by every process on the host (xdist workers, parallel runs)."""
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
+    with open(LOCK_DIR / f"{safe}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def external_sources(containerfile: str, build_args: dict[str, str]) -> list[RemoteSource]:
@@ -222,13 +236,13 @@ class ImageCache:
             if tag in self._known:
                 self.stats.reused += 1
                 return self._known[tag]
-        with file_lock(f"{self.engine.name}-{tag}"):
+        with _file_lock(f"{self.engine.name}-{tag}"):
             if self.engine.image_exists(ref):
                 self.stats.reused += 1
             else:
                 require_local(self.engine, containerfile or BASE_CONTAINERFILE, build_args)
                 started = time.monotonic()
-                with tempfile.TemporaryDirectory(prefix=tmp_prefix("build-")) as tmp:
+                with tempfile.TemporaryDirectory(prefix="harness-build-") as tmp:
                     populate(Path(tmp))
                     all_labels = {
                         **(labels or {}),

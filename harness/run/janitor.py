@@ -18,17 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import shutil
 import socket
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from harness.engines.base import Engine, LabelLister
 from harness.errors import EngineError, EngineUnavailable
 from harness.labels import ENGINE, OWNER, RUN, SCENARIO, process_start_time
-from harness.run.locks import sweep_locks
 
 _FAULTS = (EngineError, EngineUnavailable, OSError)
 
@@ -111,8 +107,6 @@ class SweepReport:
     removed: dict[str, int] = field(default_factory=dict)  # "run owner" -> resources removed
     live: set[str] = field(default_factory=set)  # run ids left alone because their owner lives
     errors: list[str] = field(default_factory=list)
-    tmp_removed: int = 0  # temporary directories of dead harness processes removed
-    locks_removed: int = 0  # lock files nobody holds (left by killed holders)
 
     @property
     def total(self) -> int:
@@ -133,34 +127,9 @@ def stale_groups(engine: LabelLister) -> tuple[dict[tuple[str, str], int], set[s
     return dict(stale), live
 
 
-def tmp_prefix(kind: str = "") -> str:
-    """`harness-[KIND]PID.START-`: a temporary directory names the process that owns
-    it, so that a sweep can tell a killed run's directories from a live run's."""
-    pid = os.getpid()
-    return f"harness-{kind}{pid}.{process_start_time(pid) or 0}-"
-
-
-_OWNED_TMP = re.compile(r"^harness-(?:[a-z]+-)?(\d+)\.(\d+)-")
-
-
-def sweep_tmp() -> int:
-    """Remove the temporary directories (`tmp_prefix`) of harness processes of this
-    host that no longer exist; how many. Others' directories are never touched."""
-    removed = 0
-    for entry in os.scandir(tempfile.gettempdir()):
-        found = _OWNED_TMP.match(entry.name)
-        if not found or not entry.is_dir(follow_symlinks=False):
-            continue
-        if process_start_time(int(found[1])) != found[2]:
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed += 1
-    return removed
-
-
 def sweep_stale(engine: Engine) -> SweepReport:
-    """Remove the containers, volumes and networks of dead harness processes on this
-    host, and their temporary directories."""
-    report = SweepReport(tmp_removed=sweep_tmp(), locks_removed=sweep_locks())
+    """Remove the containers, volumes and networks of dead harness processes on this host."""
+    report = SweepReport()
     if not isinstance(engine, LabelLister):
         return report  # an adapter that cannot tell owners apart is never swept
     try:

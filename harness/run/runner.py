@@ -26,7 +26,7 @@ from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTim
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario
 from harness.run.images import ImageCache
-from harness.run.janitor import audit_run, sweep_scenario, sweep_stale, tmp_prefix
+from harness.run.janitor import audit_run, sweep_scenario, sweep_stale
 from harness.run.schedule import execute, plan
 from harness.steps import FAMILIES, KINDS, StepContext
 from harness.steps.kinds import Teardown
@@ -122,7 +122,7 @@ def run_one(
         images={},
         cancel=cancel or threading.Event(),
         deadline=started + scenario.timeout,
-        tmp=Path(tempfile.mkdtemp(prefix=tmp_prefix())),
+        tmp=Path(tempfile.mkdtemp(prefix="harness-")),
     )
     watchdog = threading.Timer(scenario.timeout, _expire, args=(ctx,))
     watchdog.daemon = True

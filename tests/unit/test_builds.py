@@ -82,7 +82,7 @@ def test_cache_records_the_format_each_image_was_built_in(
     busybox = tmp_path / "busybox"
     busybox.write_bytes(b"\x7fELF fake")
     monkeypatch.setenv("HARNESS_BUSYBOX", str(busybox))
-    monkeypatch.setenv("HARNESS_LOCK_DIR", str(tmp_path))
+    monkeypatch.setattr("harness.run.images.LOCK_DIR", tmp_path / "locks")
     engine: Any = FakeBuilder(default_format="oci")
     cache = ImageCache(engine, "run")
     ref = cache.base()
