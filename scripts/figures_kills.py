@@ -105,6 +105,12 @@ def tmp_counts(tmpdir: Path) -> tuple[int, int]:
     return dirs, sum(1 for _ in (tmpdir / "harness-locks").glob("*.lock"))
 
 
+def _left(tmpdir: Path) -> list[str]:
+    """The temporary directories still there, by name without the random suffix."""
+    names = (p.name for p in tmpdir.glob("harness-*") if p.name != "harness-locks")
+    return sorted(n.rsplit("-", 1)[0] + "-*" for n in names)
+
+
 def results_state(out: Path) -> str:
     """'valid', 'none' or why the file is not a valid results document."""
     path = out / "results.json"
@@ -141,7 +147,7 @@ def _after_kill(
     else:
         figures.problems.append(
             f"{what}: results {state}, {after} labelled left after clean (exit "
-            f"{clean.returncode}), {dirs_after} tmp dirs left"
+            f"{clean.returncode}), {dirs_after} tmp dirs left {_left(tmpdir)}"
         )
     for engine in targets:  # whatever the figure found, leave nothing behind
         for own in owners:
