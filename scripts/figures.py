@@ -117,8 +117,10 @@ def kills(count: int, targets: list[Engine], work: Path) -> tuple[int, int]:
             after = sum(count_owned(e, own) for e in targets)
             ok = after == 0
             if sig == signal.SIGTERM:
-                doc = json.loads((out / "results.json").read_text())
-                ok = ok and doc["run"]["incomplete"] and (out / "report.html").exists()
+                written = (out / "results.json").exists()
+                doc = json.loads((out / "results.json").read_text()) if written else {}
+                incomplete = doc.get("run", {}).get("incomplete", False)
+                ok = ok and incomplete and (out / "report.html").exists()
             survived += ok
             if not ok:
                 LOST.append(f"{sig.name} #{i}: {after} resources left, or no partial report")
