@@ -1,10 +1,13 @@
-"""Robustness figures for issue 6: leftovers, kills survived, bad inputs, faults, losses.
+"""Safety figures (issues 6 and 13): bad inputs, host access, hostile results,
+SIGKILLs, concurrent runs, misbehaving engine sockets, output floods, faults.
 
-    .venv/bin/python scripts/figures.py [--runs N] [--kills K] [--bad M] [--scenarios PATH]
+    .venv/bin/python scripts/figures.py [--only NAME ...] [--kills K] [--bad M] ...
 
-Prints figures, asserts nothing (the tests in tests/e2e and tests/unit do that, on
-the same machinery). Uses the real engines; takes a few minutes per full run.
-Every resource it creates carries harness labels and is removed.
+One line per figure, "NAME: N tried, N ok, ...", then a summary. Prints figures,
+asserts nothing (the tests in tests/ do that, on the same machinery). Uses the
+real engines (docker and podman, -j 2 at most, tiny busybox scenarios); every
+resource it creates carries harness labels and is removed. The full library
+runs only with --runs N.
 """
 
 from __future__ import annotations
@@ -12,22 +15,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import figures_bad  # noqa: E402
+import figures_engines  # noqa: E402
+import figures_kills  # noqa: E402
+import figures_reports  # noqa: E402
+import host_access_figures  # noqa: E402
 
 from harness.engines import create_engine  # noqa: E402
 from harness.engines.base import Engine  # noqa: E402
-from harness.errors import ScenarioErrors  # noqa: E402
 from harness.labels import OWNER, RUN  # noqa: E402
-from harness.model.loader import load_scenario  # noqa: E402
 from tests.e2e.crash_support import (  # noqa: E402
     BOTH,
     count_owned,
@@ -38,7 +46,6 @@ from tests.e2e.crash_support import (  # noqa: E402
     wait_for_containers,
     wait_until,
 )
-from tests.hostile_cases import MUTATIONS, TRAPS, dump, mutate, position_pattern  # noqa: E402
 
 LOST: list[str] = []
 # What the library's namespace and capability scenarios need (see tests/library.py).
@@ -110,8 +117,10 @@ def kills(count: int, targets: list[Engine], work: Path) -> tuple[int, int]:
             after = sum(count_owned(e, own) for e in targets)
             ok = after == 0
             if sig == signal.SIGTERM:
-                doc = json.loads((out / "results.json").read_text())
-                ok = ok and doc["run"]["incomplete"] and (out / "report.html").exists()
+                written = (out / "results.json").exists()
+                doc = json.loads((out / "results.json").read_text()) if written else {}
+                incomplete = doc.get("run", {}).get("incomplete", False)
+                ok = ok and incomplete and (out / "report.html").exists()
             survived += ok
             if not ok:
                 LOST.append(f"{sig.name} #{i}: {after} resources left, or no partial report")
@@ -126,34 +135,6 @@ def kills(count: int, targets: list[Engine], work: Path) -> tuple[int, int]:
             for engine in targets:
                 engine.remove_labelled({OWNER: own})
     return survived, count
-
-
-def bad_inputs(count: int, work: Path) -> tuple[int, int, list[str]]:
-    """(rejected cleanly, tried, problems): traps + generated one-defect documents + noise."""
-    rng = random.Random(6)
-    cases = list(TRAPS.values())
-    for _ in range(count):
-        kind = rng.choice(MUTATIONS)
-        text = "".join(rng.choice("abcXYZ_- :/[]{}") for _ in range(rng.randint(1, 12)))
-        cases.append(dump(mutate(kind, rng.randint(0, 1000), text), rng.choice(["yaml", "json"])))
-    for _ in range(count // 3):
-        cases.append("".join(chr(rng.randint(1, 0x2FF)) for _ in range(rng.randint(0, 200))))
-    clean, problems = 0, []
-    path = work / "bad.yaml"
-    pattern = position_pattern(path)
-    for text in cases:
-        path.write_text(text, encoding="utf-8", errors="surrogateescape")
-        try:
-            load_scenario(path)
-            problems.append(f"accepted: {text[:60]!r}")
-        except ScenarioErrors as exc:
-            if all(pattern.match(str(e.args[0])) for e in exc.errors):
-                clean += 1
-            else:
-                problems.append(f"no position: {exc.errors[0]}")
-        except Exception as exc:  # a crash is exactly what this counts
-            problems.append(f"crash {type(exc).__name__}: {text[:60]!r}")
-    return clean, len(cases), problems
 
 
 def daemon_fault(work: Path) -> bool:
@@ -218,32 +199,162 @@ def hung_step(work: Path) -> bool:
     return done.returncode == 3 and all("timed out" in (e or "") for e in errors.values())
 
 
-def main() -> int:
+SUBSETS = ("bad", "host", "reports", "kills", "xdist", "concurrency", "sockets", "flood",
+           "signals", "faults", "full")  # fmt: skip
+TOTALS = {"figures": 0, "tried": 0, "ok": 0}
+
+
+def figure(
+    name: str, tried: int, ok: int, rest: str = "", problems: list[str] | None = None
+) -> None:
+    """One line "NAME: N tried, N ok, ..."; problems (at most 10) below it and in LOST."""
+    TOTALS["figures"] += 1
+    TOTALS["tried"] += tried
+    TOTALS["ok"] += ok
+    print(f"{name}: {tried} tried, {ok} ok" + (f", {rest}" if rest else ""), flush=True)
+    for problem in (problems or [])[:10]:
+        print(f"  - {problem}")
+    LOST.extend(f"{name}: {p}" for p in problems or [])
+
+
+def fig_bad(args: argparse.Namespace, targets: list[Engine], work: Path) -> None:
+    f = figures_bad.bad_inputs(args.bad, work, targets, every=args.bad_cli_every)
+    per = ", ".join(f"{k} {f.refused.get(k, 0)}/{n}" for k, n in f.tried.items())
+    tried, refused = sum(f.tried.values()), sum(f.refused.values())
+    figure("bad inputs", tried, refused,
+           f"{tried - refused} not refused with file:line:col ({per}); through `harness run` "
+           f"{f.cli_clean}/{f.through_cli} exit 2 without traceback; engine resources "
+           f"labelled with a bad scenario's id (after - before): {f.created}",
+           f.problems)  # fmt: skip
+
+
+def fig_host(args: argparse.Namespace, work: Path) -> None:
+    f = host_access_figures.host_access(args.host_generated, work)
+    figure("host access", f.tried, f.refused,
+           f"{f.accepted} accepted without a flag; with its own flag {f.flagged_with_flag} "
+           f"loaded and flagged, {f.forbidden_with_all_flags} forbidden ones refused with every "
+           "flag", f.problems)  # fmt: skip
+
+
+def fig_reports(args: argparse.Namespace, work: Path) -> None:
+    tried, safe, failures, lines = figures_reports.hostile_files(work, args.mixed)
+    figure("hostile results files", tried, safe, "rendered safely (Markdown, JUnit, HTML)",
+           failures)  # fmt: skip
+    (work / "shell").mkdir()
+    ran, clean, called = figures_reports.shell_lines(lines, work / "shell")
+    figure("reproducer lines", ran, clean,
+           f"no side effect in a scratch shell ({called} called the fake CLI)")  # fmt: skip
+    (work / "bad").mkdir()
+    tried, refused = figures_reports.malformed(work / "bad")
+    figure("malformed `harness report` inputs", tried, refused, "exit 2 without traceback")
+    tried, ok = figures_reports.unsafe_secrets()
+    figure("unsafe secrets", tried, ok, "warned about, results valid")
+
+
+def fig_kills(args: argparse.Namespace, targets: list[Engine], work: Path) -> None:
+    started = time.monotonic()
+    solo = figures_kills.harness(
+        ["run", str(figures_kills.library(work)), *figures_kills.engine_args(targets),
+         "-j", "2", "-q", "--out", str(work / "solo")], work / "solo-tmp")  # fmt: skip
+    spread = max(2.0, time.monotonic() - started)
+    f = figures_kills.run_kills(args.kills, work, targets, spread)
+    _kill_line(f"SIGKILL of `harness run` (random moment in 0.2-{spread:.0f} s, "
+               f"solo exit {solo.returncode})", f)  # fmt: skip
+
+
+def _kill_line(name: str, f: figures_kills.KillFigures) -> None:
+    figure(name, f.tried, f.ok,
+           f"results.json valid {f.valid_results}, absent {f.no_results}; labelled resources "
+           f"left by the kills {f.left_by_kill}, after `harness clean` {f.leftovers_after_clean}; "
+           f"tmp dirs {f.tmp_before_clean} -> {f.tmp_after_clean}, lock files "
+           f"{f.locks_before_clean} -> {f.locks_after_clean}", f.problems)  # fmt: skip
+
+
+def fig_xdist(args: argparse.Namespace, targets: list[Engine], work: Path) -> None:
+    f = figures_kills.xdist_kills(args.xdist_kills, work, targets)
+    _kill_line("SIGKILL of an xdist worker (pytest -n 2)", f)
+
+
+def fig_concurrency(targets: list[Engine], work: Path) -> None:
+    f = figures_kills.concurrency(work, targets)
+    figure("concurrent runs and clean during a run", f.tried, f.ok,
+           "same verdicts and exit as a solo run, the live run's resources untouched",
+           f.problems)  # fmt: skip
+
+
+def fig_sockets(work: Path) -> None:
+    f = figures_engines.sockets(work)
+    for line in f.lines:
+        print(f"  {line}")
+    figure("misbehaving engine sockets", f.tried, f.ok,
+           f"unavailable with the reason within {figures_engines.UNAVAILABLE_WITHIN_S:.0f} s "
+           "and the other engine's results written", f.problems)  # fmt: skip
+
+
+def fig_flood(args: argparse.Namespace, targets: list[Engine], work: Path) -> None:
+    f = figures_engines.flood(work, [e.name for e in targets], args.flood_mb)
+    figure(f"{args.flood_mb} MB output flood (run step + cli step)", f.tried, f.ok,
+           f"peak RSS of the harness {f.hwm_mb} MB (limit {figures_engines.MAX_RSS_MB}); "
+           f"{f.line}")  # fmt: skip
+
+
+def fig_signals(args: argparse.Namespace, targets: list[Engine], work: Path) -> None:
+    survived, attempted = kills(args.signals, targets, work)
+    figure("SIGKILL/SIGTERM mid-scenario (alternating)", attempted, survived)
+
+
+def fig_faults(work: Path) -> None:
+    faults = [("podman daemon killed", daemon_fault(work)), ("hung exec", hung_step(work))]
+    problems = [f"fault not handled: {name}" for name, ok in faults if not ok]
+    figure("faults injected", len(faults), sum(ok for _, ok in faults), "", problems)
+
+
+def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1, help="full library runs")
-    parser.add_argument(
-        "--kills", type=int, default=4, help="signal cycles (SIGKILL, SIGTERM, ...)"
-    )
-    parser.add_argument("--bad", type=int, default=300, help="generated bad documents")
+    parser.add_argument("--only", nargs="+", choices=SUBSETS, help="run only these figures")
+    parser.add_argument("--runs", type=int, default=0, help="full library runs (figure 'full')")
     parser.add_argument("--scenarios", default="scenarios")
-    args = parser.parse_args()
+    parser.add_argument("--bad", type=int, default=1000, help="generated bad inputs (about)")
+    parser.add_argument("--bad-cli-every", type=int, default=30,
+                        help="every Nth bad case also through `harness run`")  # fmt: skip
+    parser.add_argument("--host-generated", type=int, default=1000,
+                        help="generated host-access option spellings")  # fmt: skip
+    parser.add_argument("--mixed", type=int, default=60, help="random hostile results files")
+    parser.add_argument("--kills", type=int, default=10, help="SIGKILLs of `harness run`")
+    parser.add_argument("--xdist-kills", type=int, default=2, help="SIGKILLs of xdist workers")
+    parser.add_argument("--signals", type=int, default=2, help="alternating SIGKILL/SIGTERM")
+    parser.add_argument("--flood-mb", type=int, default=600, help="MB each flooding step prints")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse()
+    chosen = set(args.only or [s for s in SUBSETS if s != "full" or args.runs])
     os.environ.setdefault("HARNESS_KEEP_TEST_IMAGES", "1")
     targets = engines()
-    with tempfile.TemporaryDirectory(prefix="harness-figures-") as tmp:
-        work = Path(tmp)
-        clean, tried, problems = bad_inputs(args.bad, work)
-        print(f"bad inputs: {tried} tried, {clean} rejected cleanly with file:line:col")
-        for problem in problems[:10]:
-            print(f"  bad input problem: {problem}")
-            LOST.append(problem)
-        full_runs(args.runs, args.scenarios, targets, work)
-        survived, attempted = kills(args.kills, targets, work)
-        print(f"kills survived: {survived}/{attempted}")
-        faults = [("podman daemon killed", daemon_fault(work)), ("hung exec", hung_step(work))]
-        handled = sum(ok for _, ok in faults)
-        print(f"faults injected: {len(faults)}, handled as specified: {handled}")
-        LOST.extend(f"fault not handled: {name}" for name, ok in faults if not ok)
-    print(f"lost: {len(LOST)}" + "".join(f"\n  - {item}" for item in LOST))
+    steps: list[tuple[str, Callable[[Path], None]]] = [
+        ("bad", lambda w: fig_bad(args, targets, w)),
+        ("host", lambda w: fig_host(args, w)),
+        ("reports", lambda w: fig_reports(args, w)),
+        ("kills", lambda w: fig_kills(args, targets, w)),
+        ("xdist", lambda w: fig_xdist(args, targets, w)),
+        ("concurrency", lambda w: fig_concurrency(targets, w)),
+        ("sockets", fig_sockets),
+        ("flood", lambda w: fig_flood(args, targets, w)),
+        ("signals", lambda w: fig_signals(args, targets, w)),
+        ("faults", fig_faults),
+        ("full", lambda w: full_runs(max(args.runs, 1), args.scenarios, targets, w)),
+    ]
+    with tempfile.TemporaryDirectory(prefix="figures-") as tmp:
+        for name, run in steps:
+            if name in chosen:
+                work = Path(tmp) / name
+                work.mkdir()
+                started = time.monotonic()
+                run(work)
+                print(f"  ({name}: {time.monotonic() - started:.0f} s)", flush=True)
+    print(f"summary: {TOTALS['figures']} figures, {TOTALS['tried']} tried, {TOTALS['ok']} ok, "
+          f"{len(LOST)} problems" + "".join(f"\n  - {item}" for item in LOST))  # fmt: skip
     for engine in targets:
         engine.close()
     return 0
