@@ -92,6 +92,7 @@ def by_hand(project: Path, engine: str) -> float:
         _sh([*base, "up", "-d", "--build"], env)
         time.sleep(2)
         _sh([*base, "down", "-v"], env)
+        _sh([*cli, "network", "rm", f"{name}_default"])  # podman-compose 1.0 leaves it
         named = [s.image for s in load_project(str(compose)).compose_files()[0].services.values()
                  if s.build is not None and s.image]  # fmt: skip
         found = _sh([*cli, "images", "-q", "--filter", f"reference=*{name}*"]).split()

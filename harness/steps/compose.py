@@ -11,6 +11,7 @@ start (its first passing health check ended before the dependent started).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,13 +173,18 @@ def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
 
 def cleanup(ctx: StepContext) -> list[str]:
     """`down -v -t 0` of the project (teardown gives no stop grace, as the runner's own
-    removal does); the runner's label sweep removes whatever it leaves."""
+    removal does); the runner's label sweep removes whatever it leaves, except the
+    project's default network, which the compose tool creates without the harness's
+    labels (podman-compose 1.0 leaves it after `down`): it is removed here by name."""
     if ctx.state(COMPOSE).file is None:
         return []
+    project = ctx.state(COMPOSE).project
     try:
         _compose(ctx, ["down", "-v", "-t", "0"], 120, teardown=True)
     except EngineError as exc:
-        return [f"compose:{ctx.state(COMPOSE).project} ({exc})"]
+        return [f"compose:{project} ({exc})"]
+    with contextlib.suppress(EngineError):
+        ctx.engine.remove_network(f"{project}_default")
     return []
 
 
