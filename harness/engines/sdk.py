@@ -9,25 +9,15 @@ its class, its HTTP status and its message, which is what users catch.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, get_args, runtime_checkable
 
 from harness.engines.base import Engine, Unsupported
 from harness.engines.sdk_outcome import SdkOutcome
+from harness.model.specs.sdk import Operation
 
-# Named operations: each is one call a user makes, meant to fail in a known way.
-OPERATIONS = (
-    "get_image",
-    "get_container",
-    "get_volume",
-    "get_network",
-    "start_container",
-    "create_container",
-    "create_volume",
-    "create_network",
-    "remove_volume",
-    "remove_network",
-    "remove_container",
-)
+# Named operations (one call a user makes, meant to fail in a known way): the scenario
+# format's list of them, so the two can never disagree.
+OPERATIONS: tuple[str, ...] = get_args(Operation)
 
 
 @runtime_checkable
