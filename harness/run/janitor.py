@@ -17,13 +17,15 @@ request (`harness clean --images`), and then only when no container uses them.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from harness.engines.base import Engine, LabelLister
-from harness.errors import EngineError, EngineUnavailable
+from harness.errors import EngineError, EngineUnavailable, HarnessError
 from harness.labels import ENGINE, OWNER, RUN, SCENARIO, process_start_time
 from harness.tempdirs import sweep_temp, temp_dir
 
@@ -130,6 +132,30 @@ def stale_groups(engine: LabelLister) -> tuple[dict[tuple[str, str], int], set[s
     return dict(stale), live
 
 
+def sweep_stale_pods(engine: Engine) -> int:
+    """Pods (Podman's kube play, the capability probe) of dead harness processes: the
+    engine APIs the adapters use list no pods, so this asks the engine's own CLI. An
+    engine without pods answers an error and nothing is removed."""
+    try:
+        cli = engine.cli()
+        listed = subprocess.run(
+            [*cli, "pod", "ps", "--filter", f"label={OWNER}", "--format", "json"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        pods = json.loads(listed.stdout or "[]") if listed.returncode == 0 else []
+    except (HarnessError, OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
+    removed = 0
+    for pod in pods if isinstance(pods, list) else []:
+        labels = pod.get("Labels") or {}
+        if isinstance(labels, dict) and is_stale(str(labels.get(OWNER, ""))):
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                subprocess.run([*cli, "pod", "rm", "-f", str(pod.get("Name"))],
+                               capture_output=True, timeout=60, check=False)  # fmt: skip
+                removed += 1
+    return removed
+
+
 def sweep_stale(engine: Engine) -> SweepReport:
     """Remove the containers, volumes and networks of dead harness processes on this host."""
     report = SweepReport()
@@ -140,6 +166,9 @@ def sweep_stale(engine: Engine) -> SweepReport:
     except (EngineError, EngineUnavailable, OSError) as exc:
         report.errors.append(f"{engine.name}: cannot list resources: {exc}")
         return report
+    pods = sweep_stale_pods(engine)
+    if pods:
+        report.removed["pods of dead runs"] = pods
     for (run, own), _count in sorted(groups.items()):
         try:
             report.removed[f"{run} {own}"] = engine.remove_labelled({RUN: run, OWNER: own})

@@ -20,9 +20,8 @@ from harness.labels import RUN
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 # Expected-check files not yet confirmed end to end on both engines (issue 14 is open):
-# postgres-healthy failed its last e2e run, three-tier's api build crashed Podman 4.3's
-# service twice (a nil pointer in the build), uv-buildkit has not had an e2e run.
-UNCONFIRMED = {"postgres-healthy", "three-tier", "uv-buildkit"}
+# uv-buildkit has not had an e2e run.
+UNCONFIRMED = {"uv-buildkit"}
 EXPECTED = sorted(
     p.parent.name
     for p in PROJECTS.glob("*/expected-check.json")
