@@ -143,8 +143,8 @@ def sweep_stale_pods(engine: Engine) -> int:
             capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
         pods = json.loads(listed.stdout or "[]") if listed.returncode == 0 else []
-    except (HarnessError, OSError, ValueError, subprocess.TimeoutExpired):
-        return 0
+    except (AttributeError, HarnessError, OSError, ValueError, subprocess.TimeoutExpired):
+        return 0  # an adapter without a CLI, or an engine without pods
     removed = 0
     for pod in pods if isinstance(pods, list) else []:
         labels = pod.get("Labels") or {}
