@@ -20,8 +20,9 @@ from harness.labels import RUN
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 # Expected-check files not yet confirmed end to end on both engines (issue 14 is open):
-# uv-buildkit has not had an e2e run.
-UNCONFIRMED = {"uv-buildkit"}
+# three-tier's api build has crashed Podman 4.3's service (a nil pointer in the build)
+# and its db run erred in the last e2e run; uv-buildkit has not had an e2e run.
+UNCONFIRMED = {"three-tier", "uv-buildkit"}
 EXPECTED = sorted(
     p.parent.name
     for p in PROJECTS.glob("*/expected-check.json")
