@@ -45,6 +45,27 @@ class _FileStep(StepSpec):
             return f"no file {self.file!r} in the scenario's directory"
         return None
 
+    def _read(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
+        """(problems of the file, the names of the containers it makes)."""
+        raise NotImplementedError
+
+    def _contents(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
+        problem = self._path_problem(ctx)
+        if problem:
+            return [problem], []
+        try:
+            return self._read(ctx)
+        except ValueError as exc:
+            return [str(exc)], []
+
+    def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
+        return ((("file",), m) for m in self._contents(ctx)[0])
+
+    def provides(self, ctx: LoadContext) -> Iterable[tuple[RefKind, str]]:
+        for name in self._contents(ctx)[1]:
+            yield "container", f"{self.name}-{name}"
+            yield "running", f"{self.name}-{name}"
+
 
 class StackDeploySpec(_FileStep, kind="stack_deploy"):
     """`stack deploy --resolve-image never` of a compose file (v3) naming only
@@ -56,23 +77,9 @@ class StackDeploySpec(_FileStep, kind="stack_deploy"):
     service's container is `STEP-SVC` for later steps.
     """
 
-    def _services(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
-        problem = self._path_problem(ctx)
-        if problem:
-            return [problem], []
-        try:
-            doc = compose_file.load(ctx.base / self.file)
-        except ValueError as exc:
-            return [str(exc)], []
+    def _read(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
+        doc = compose_file.load(ctx.base / self.file)
         return compose_file.problems(doc, set(ctx.images)), compose_file.services(doc)
-
-    def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
-        return ((("file",), m) for m in self._services(ctx)[0])
-
-    def provides(self, ctx: LoadContext) -> Iterable[tuple[RefKind, str]]:
-        for svc in self._services(ctx)[1]:
-            yield "container", f"{self.name}-{svc}"
-            yield "running", f"{self.name}-{svc}"
 
     def exclusive(self) -> Iterable[str]:
         return (SWARM,)
@@ -97,23 +104,9 @@ class KubePlaySpec(_FileStep, kind="kube_play"):
     `STEP.running`. Each container is `STEP-NAME` (NAME as in the YAML).
     """
 
-    def _containers(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
-        problem = self._path_problem(ctx)
-        if problem:
-            return [problem], []
-        try:
-            docs = kube_file.load(ctx.base / self.file)
-        except ValueError as exc:
-            return [str(exc)], []
+    def _read(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
+        docs = kube_file.load(ctx.base / self.file)
         return kube_file.problems(docs, set(ctx.images)), kube_file.container_names(docs)
-
-    def problems(self, ctx: LoadContext) -> Iterable[tuple[Where, str]]:
-        return ((("file",), m) for m in self._containers(ctx)[0])
-
-    def provides(self, ctx: LoadContext) -> Iterable[tuple[RefKind, str]]:
-        for name in self._containers(ctx)[1]:
-            yield "container", f"{self.name}-{name}"
-            yield "running", f"{self.name}-{name}"
 
 
 class KubeDownSpec(StepSpec, kind="kube_down"):
