@@ -8,7 +8,7 @@ from typing import Any
 import docker
 import docker.errors
 
-from harness.engines.sdk_outcome import SdkOutcome
+from harness.engines.sdk_outcome import SdkOutcome, observe
 
 
 class DockerSdk:
@@ -23,14 +23,7 @@ class DockerSdk:
         self.client.close()
 
     def sdk_call(self, operation: str, **kwargs: Any) -> SdkOutcome:
-        call = self._calls()[operation]
-        try:
-            call(**kwargs)
-        except docker.errors.DockerException as exc:
-            status = getattr(exc, "status_code", None)
-            explanation = getattr(exc, "explanation", None)
-            return SdkOutcome(True, type(exc).__name__, status, str(explanation or exc))
-        return SdkOutcome(False)
+        return observe(self._calls()[operation], kwargs, (docker.errors.DockerException,))
 
     def _calls(self) -> dict[str, Callable[..., Any]]:
         c = self.client

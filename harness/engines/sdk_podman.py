@@ -8,7 +8,7 @@ from typing import Any
 import podman
 import podman.errors
 
-from harness.engines.sdk_outcome import SdkOutcome
+from harness.engines.sdk_outcome import SdkOutcome, observe
 
 
 class PodmanSdk:
@@ -23,14 +23,9 @@ class PodmanSdk:
         self.client.close()  # type: ignore[no-untyped-call]
 
     def sdk_call(self, operation: str, **kwargs: Any) -> SdkOutcome:
-        call = self._calls()[operation]
-        try:
-            call(**kwargs)
-        except (podman.errors.APIError, podman.errors.PodmanError) as exc:
-            status = getattr(exc, "status_code", None)
-            explanation = getattr(exc, "explanation", None)
-            return SdkOutcome(True, type(exc).__name__, status, str(explanation or exc))
-        return SdkOutcome(False)
+        return observe(
+            self._calls()[operation], kwargs, (podman.errors.APIError, podman.errors.PodmanError)
+        )
 
     def _calls(self) -> dict[str, Callable[..., Any]]:
         c = self.client
