@@ -392,10 +392,16 @@ stop_one() {
   slug="$(surface_slug "$s")"
   mnt="$(cat "$RUN_DIR/$slug.mntns" 2>/dev/null || true)"
   net="$(cat "$RUN_DIR/$slug.netns" 2>/dev/null || true)"
-  pid="$(cat "$(pidfile_of "$s")" 2>/dev/null || true)"
+  pid="$(cat "$(pidfile_of "$s")" "$RUN_DIR/$slug.pid.new" 2>/dev/null | head -n1 || true)"
   if is_host_ns "$mnt" mnt || is_host_ns "$net" net; then
     die "$s: the recorded namespaces are the host's: not stopping by them"
   fi
+  # A recorded namespace id is trusted only while something pins it: the kernel reuses
+  # the ids of ended namespaces (a stale mnt id once matched the host Podman service's
+  # private mount namespace, and stopping by it killed that service). The mount namespace
+  # is pinned by the live engine PID, the network namespace by its bind mount.
+  if [ -z "$pid" ] || [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" != "$mnt" ]; then mnt=""; fi
+  if [ -n "$net" ] && [ "net:[$(stat -L -c %i "$(netns_of "$s")" 2>/dev/null)]" != "$net" ]; then net=""; fi
   if [ -n "$mnt$net" ]; then
     # The engine first, so dockerd stops its containers and containerd itself.
     if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$mnt" ]; then
