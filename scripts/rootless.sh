@@ -45,7 +45,11 @@ up() { curl -sf -m 20 --unix-socket "$sock" http://d/v4.0.0/libpod/info >/dev/nu
 if up; then exit 0; fi
 if curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
   log "the rootless service answers _ping but not /info: restarting it"
-  pkill -9 -u "$USER_NAME" -f "podman system service" || true
+  # The process listening on this socket, by PID (never by name: the host's own
+  # Podman service and other users' run beside it).
+  for pid in $(ss -xlpH src "$sock" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+    kill -9 "$pid" || true
+  done
   sleep 1
 fi
 rm -f "$sock"

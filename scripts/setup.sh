@@ -167,6 +167,9 @@ printf 'unqualified-search-registries = []\n\n[[registry]]\nlocation = "%s"\nins
   "$REGISTRY_ADDR" > "$REGISTRIES_CONF.tmp" && mv "$REGISTRIES_CONF.tmp" "$REGISTRIES_CONF"
 
 # --- Podman: harness-owned containers.conf, API service ---
+# PIDs of the processes listening on a Unix socket (never a match by process name:
+# other engines' services share the host's PID namespace).
+socket_owners() { ss -xlpH src "$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
 podman_up() { curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1; }
 # A wedged Podman 4.3 service still answers _ping while /info hangs: treat that as down.
 podman_answers() { podman_up && curl -sf -m 20 --unix-socket "$PODMAN_SOCK" http://d/v4.0.0/libpod/info >/dev/null 2>&1; }
@@ -177,7 +180,8 @@ if podman_up && ! podman_answers; then
   if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "unix://$PODMAN_SOCK"; then
     kill -9 "$pid" || true
   else
-    pkill -9 -f "podman system service --time=0 unix://$PODMAN_SOCK" || true
+    # No trustworthy pidfile: the process that listens on this very socket, by its PID.
+    for pid in $(socket_owners "$PODMAN_SOCK"); do kill -9 "$pid" || true; done
   fi
   sleep 1
 fi
