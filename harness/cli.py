@@ -26,7 +26,7 @@ from harness.report.escape import terminal
 from harness.results.document import ResultsInvalid, to_document
 from harness.results.redaction import text_redactor
 from harness.run.fingerprint import fingerprints
-from harness.run.janitor import sweep_stale, sweep_temp
+from harness.run.janitor import sweep_host_leftovers, sweep_stale
 from harness.run.runner import run_scenarios
 from harness.run.signals import interrupt_once
 from harness.verdict.compare import EngineOutcome
@@ -143,9 +143,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """Default: only what dead harness processes left (live runs and the user's own
     resources are never touched); `--run ID` one run; `--all` every labelled resource."""
     status = OK
-    swept = sweep_temp()
+    swept = sweep_host_leftovers()
     if swept:
-        print(f"removed {swept} temporary directories of dead harness processes")
+        print(f"removed {swept} temporary directories and host links of dead harness processes")
     for engine in _engines(args.engine, _urls(args.url)):
         try:
             if args.run or args.all:

@@ -8,13 +8,18 @@ on the host instead. Neither has an uplink: nothing sent on it leaves the machin
 
 from __future__ import annotations
 
+import json
 import subprocess
+from collections.abc import Callable
 
 from harness.errors import EngineError
-from harness.labels import short_hash
+from harness.labels import owner, short_hash
 
 PREFIX = "hx"
 HEX = set("0123456789abcdef")
+# The link's ifalias names its owner (`host:pid:start`, as the resources' owner label
+# does), so a sweep can remove the links of a killed run and never a live run's.
+ALIAS = "harness-owner "
 
 
 def link_name(*parts: str) -> str:
@@ -44,6 +49,7 @@ def create(name: str) -> str:
             raise EngineError(f"cannot create host link {name}: {made.stderr.strip()}")
     for dev in (name, f"{name}p"):
         if exists(dev):
+            _ip("link", "set", dev, "alias", f"{ALIAS}{owner()}")
             _ip("link", "set", dev, "up")
     return name
 
@@ -66,3 +72,27 @@ def _ours(name: str) -> bool:
     """`hx` + 8 hex digits, and a veth peer's trailing `p`."""
     core = name[:-1] if len(name) == 11 and name.endswith("p") else name
     return len(core) == 10 and core.startswith(PREFIX) and all(c in HEX for c in core[2:])
+
+
+def owned_links() -> dict[str, str]:
+    """Our links whose alias names an owner: link name -> owner label."""
+    done = _ip("-j", "link", "show")
+    try:
+        listed = json.loads(done.stdout or "[]")
+    except ValueError:
+        return {}
+    found = {}
+    for link in listed if isinstance(listed, list) else []:
+        name, alias = str(link.get("ifname", "")), str(link.get("ifalias", ""))
+        if _ours(name) and alias.startswith(ALIAS):
+            found[name] = alias.removeprefix(ALIAS)
+    return found
+
+
+def sweep_stale_links(is_stale: Callable[[str], bool]) -> int:
+    """Remove the links of dead owners (a veth's peer goes with it); how many."""
+    removed = 0
+    for name, link_owner in owned_links().items():
+        if not name.endswith("p") and is_stale(link_owner) and exists(name):
+            removed += not remove(name)
+    return removed

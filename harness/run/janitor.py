@@ -24,6 +24,7 @@ import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from harness.engines import links
 from harness.engines.base import Engine, LabelLister
 from harness.errors import EngineError, EngineUnavailable, HarnessError
 from harness.labels import ENGINE, OWNER, RUN, SCENARIO, process_start_time
@@ -154,6 +155,12 @@ def sweep_stale_pods(engine: Engine) -> int:
                                capture_output=True, timeout=60, check=False)  # fmt: skip
                 removed += 1
     return removed
+
+
+def sweep_host_leftovers() -> int:
+    """What killed runs left on the host outside any engine: temporary directories and
+    the macvlan/ipvlan parent links (hx…) whose owner is dead; how many."""
+    return sweep_temp() + links.sweep_stale_links(is_stale)
 
 
 def sweep_stale(engine: Engine) -> SweepReport:

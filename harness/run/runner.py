@@ -27,7 +27,13 @@ from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTim
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario
 from harness.run.images import ImageCache
-from harness.run.janitor import audit_run, sweep_scenario, sweep_stale, sweep_temp, temp_dir
+from harness.run.janitor import (
+    audit_run,
+    sweep_host_leftovers,
+    sweep_scenario,
+    sweep_stale,
+    temp_dir,
+)
 from harness.run.schedule import execute, plan
 from harness.steps import FAMILIES, KINDS, StepContext
 from harness.steps.kinds import Teardown
@@ -409,7 +415,7 @@ def run_scenarios(
     """
     run_id = run_id or new_run_id()
     started = _now()
-    sweep_temp()  # what killed runs left in the temporary directory
+    sweep_host_leftovers()  # what killed runs left: temporary directories, parent links
     try:
         slots = open_engines(engines, run_id, probe=True)
     except KeyboardInterrupt:  # while fingerprinting or probing: nothing ran yet
