@@ -26,6 +26,7 @@ DEFAULT_SOCKETS = {
     "podman": "/run/podman/podman.sock",
     "podman-docker-api": "/run/podman/podman.sock",
 }
+LOCAL_SETTINGS = frozenset({"containers_conf"})
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 
 
@@ -122,9 +123,9 @@ class RemoteEngine:
         except Exception as exc:  # unavailable, with the reason: the others still run
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))
         info = self._inner.info()
-        return dataclasses.replace(
-            info, name=self.name, url=self.url, settings={**info.settings, **remote}
-        )
+        # The adapter's notes about this host's files (containers_conf) are not the remote's.
+        own = {k: v for k, v in info.settings.items() if k not in LOCAL_SETTINGS}
+        return dataclasses.replace(info, name=self.name, url=self.url, settings={**own, **remote})
 
     def cli(self) -> list[str]:
         self.tunnel.ensure()
