@@ -90,6 +90,8 @@ class RemoteEngine:
         self.tunnel = tunnel
         self.name = spec.name
         self.url = tunnel.target.url()
+        # What the capability cache keys on (capabilities.py): stable across runs.
+        self.cli_identity = f"{spec.kind} over {self.url}"
         self.host_side_unsupported = (
             f"{self.name} runs on {tunnel.target.host} (over ssh): its published ports, "
             "host facts and namespaces are that host's, not this one's"
