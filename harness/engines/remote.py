@@ -77,6 +77,15 @@ def parse_engine_arg(text: str) -> RemoteSpec:
     return spec
 
 
+def declare_remote_kinds(urls: dict[str, str]) -> None:
+    """Columns given `ssh://` URLs judged in a process that may not create them (the
+    pytest controller under xdist): their kind's known divergences still apply."""
+    for name, url in urls.items():
+        kind = kind_of(name)
+        if is_remote_url(url) and kind is not None:
+            declare_kind(name, kind)
+
+
 class RemoteEngine:
     """An adapter of the engine's kind, behind an ssh tunnel that starts on first use."""
 
