@@ -162,3 +162,13 @@ def test_a_remote_surface_refuses_host_side_work_without_connecting() -> None:
         assert engine.url == "ssh://root@192.0.2.1:22/var/run/docker.sock"
     finally:
         engine.close()
+
+
+def test_ssh_urls_declare_their_columns_kind_where_they_are_only_judged() -> None:
+    from harness.engines.remote import declare_remote_kinds
+
+    declare_remote_kinds(
+        {"podman-judged": "ssh://h/run/podman/podman.sock", "docker-local": "unix:///x"}
+    )
+    assert surface_kind("podman-judged") == "podman"
+    assert surface_kind("docker-local") == "docker-local"  # not remote: name unchanged
