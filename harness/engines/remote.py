@@ -18,6 +18,7 @@ from typing import Any
 
 from harness.engines.base import ComposeCli, ContainerSpec, Engine, EngineInfo, Unsupported
 from harness.engines.ssh_tunnel import SshTarget, SshTunnel, parse_ssh_url
+from harness.errors import EngineUnavailable
 from harness.model.versions import declare_kind
 
 KINDS = ("docker", "podman", "podman-docker-api")
@@ -131,7 +132,7 @@ class RemoteEngine:
         }
         try:
             self.tunnel.ensure()
-        except Exception as exc:  # unavailable, with the reason: the others still run
+        except (EngineUnavailable, OSError) as exc:  # with the reason; the others still run
             return EngineInfo(name=self.name, available=False, url=self.url, error=str(exc))
         info = self._inner.info()
         # The adapter's notes about this host's files (containers_conf) are not the remote's.
