@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.engines import create_engine, default_names
 from harness.engines.base import CacheCleaner, Engine
+from harness.engines.remote_set import remote_engines
 from harness.errors import EngineError, EngineUnavailable, ScenarioErrors
 from harness.labels import CACHE, RUN
 from harness.model.loader import load_all
@@ -37,9 +38,13 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def _engines(names: list[str] | None, urls: dict[str, str]) -> list[Engine]:
-    chosen = names or default_names()
-    return [create_engine(n, urls.get(n)) for n in dict.fromkeys(chosen)]
+def _engines(args: argparse.Namespace) -> list[Engine]:
+    """`--engine NAME` or `NAME=URL` (a remote engine), `--url`, and `--engines FILE`."""
+    urls = _urls(args.url)
+    remote = remote_engines(args.engine or [], args.engines)
+    chosen = [n.partition("=")[0] for n in args.engine or []] or default_names()
+    names = dict.fromkeys([*chosen, *remote])
+    return [remote[n]() if n in remote else create_engine(n, urls.get(n)) for n in names]
 
 
 def _urls(pairs: list[str]) -> dict[str, str]:
@@ -71,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenarios = load_all([Path(p) for p in args.paths], _policy(args))
     if args.filter:
         scenarios = [s for s in scenarios if args.filter in s.scenario.id]
-    engines = _engines(args.engine, _urls(args.url))
+    engines = _engines(args)
     masks = {
         s.scenario.id: text_redactor(
             scenario_secrets(s.scenario, s.directory), [s.scenario.id, *(e.name for e in engines)]
@@ -120,7 +125,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_engines(args: argparse.Namespace) -> int:
-    engines = _engines(args.engine, _urls(args.url))
+    engines = _engines(args)
     infos = fingerprints(engines, probe=args.json)  # --json: with probed capabilities
     for engine in engines:
         engine.close()
@@ -146,7 +151,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     swept = sweep_host_leftovers()
     if swept:
         print(f"removed {swept} temporary directories and host links of dead harness processes")
-    for engine in _engines(args.engine, _urls(args.url)):
+    for engine in _engines(args):
         try:
             if args.run or args.all:
                 removed = engine.remove_labelled({RUN: args.run or ""})
@@ -201,7 +206,13 @@ def _engine_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--engine",
         action="append",
-        help="engine adapter (repeatable); default: every registered adapter",
+        help="engine adapter, or NAME=ssh://... for a remote one (repeatable); "
+        "default: every registered adapter",
+    )
+    p.add_argument(
+        "--engines",
+        metavar="FILE",
+        help="engines file (YAML): remote engines, each a column (docs/remote.md)",
     )
     p.add_argument(
         "--url",

@@ -39,6 +39,13 @@ if [ "${HARNESS_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
 fi
+# The remote-engine tests (tests/engines/test_remote_ssh.py) run their own sshd on
+# 127.0.0.1 with keys in a temporary directory; the package's own sshd is never started
+# (policy-rc.d below) and its configuration is never used.
+if [ "${HARNESS_BROWSER:-0}" = "1" ] || [ "${HARNESS_SSH:-0}" = "1" ]; then
+  [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+  command -v ssh >/dev/null 2>&1 || need_pkgs+=(openssh-client)
+fi
 # What `apt-get install podman` / `apt-get install docker.io` bring with Debian's default
 # (APT::Install-Recommends), whatever this machine's apt says: their Recommends, the first
 # alternative of each `a | b` group (podman --init needs catatonit; tini does not serve it).

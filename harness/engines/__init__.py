@@ -49,6 +49,8 @@ def default_names() -> list[str]:
 def create_engine(name: str, url: str | None = None) -> Engine:
     """Instantiate the adapter registered as `name` (no connection is made yet)."""
     adapters = available_adapters()
+    if url is not None and url.startswith("ssh://"):
+        return create_remote_named(name, url, adapters)
     kind = name.partition("@")[0]
     if name not in adapters and "@" in name and kind in adapters:
         # `podman@5.4`: a version surface of scripts/versions.sh, over its kind's adapter.
@@ -58,6 +60,17 @@ def create_engine(name: str, url: str | None = None) -> Engine:
     if name not in adapters:
         raise EngineUnavailable(f"no engine adapter named {name!r}; known: {sorted(adapters)}")
     return adapters[name](url=url, name=name)
+
+
+def create_remote_named(name: str, url: str, adapters: dict[str, Factory]) -> Engine:
+    """`--url NAME=ssh://...` or `--engine NAME=ssh://...`: the kind comes from the name."""
+    from harness.engines.remote import create_remote, parse_engine_arg
+
+    try:
+        spec = parse_engine_arg(f"{name}={url}")
+    except ValueError as exc:
+        raise EngineUnavailable(str(exc)) from None
+    return create_remote(spec, adapters[spec.kind])
 
 
 __all__ = [

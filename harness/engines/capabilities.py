@@ -331,8 +331,14 @@ _cache: dict[tuple[str, str], Capability] = {}
 _lock = threading.Lock()
 
 
+def _cli_identity(engine: Engine) -> str:
+    """The surface's CLI as a cache key; a remote engine's is its ssh URL, not the
+    tunnel's per-process socket (harness.engines.remote)."""
+    return str(getattr(engine, "cli_identity", "") or " ".join(engine.cli()))
+
+
 def _key(engine: Engine, name: str) -> tuple[str, str]:
-    return (f"{engine.name} {' '.join(engine.cli())}", name)
+    return (f"{engine.name} {_cli_identity(engine)}", name)
 
 
 def capability(engine: Engine, name: str, base: str, run_id: str) -> Capability:
@@ -368,7 +374,7 @@ CACHE_TTL_S = 6 * 3600
 
 def _fingerprint_key(engine: Engine, info: EngineInfo) -> str:
     """What a probe's answer depends on: the surface, its CLI, the engine build and host."""
-    parts = [engine.name, " ".join(engine.cli()), info.version, info.api_version, info.runtime]
+    parts = [engine.name, _cli_identity(engine), info.version, info.api_version, info.runtime]
     parts += [info.kernel, info.storage_driver, info.network_backend, json.dumps(info.settings)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 

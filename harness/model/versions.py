@@ -17,9 +17,19 @@ from packaging.version import Version
 _RELEASE = re.compile(r"^\s*v?(\d+(?:\.\d+)*)")
 
 
+# Columns whose name does not say their kind: remote engines (`podman-laptop` is a
+# `podman`), declared by whoever creates them (harness.engines.remote).
+_DECLARED: dict[str, str] = {}
+
+
+def declare_kind(engine: str, kind: str) -> None:
+    """Make `engine` a column of surface `kind`: its known divergences apply to it."""
+    _DECLARED[engine] = kind
+
+
 def surface_kind(engine: str) -> str:
     """`podman@5.4` -> `podman`: the surface a column is, whatever its version."""
-    return engine.split("@", 1)[0]
+    return _DECLARED.get(engine) or engine.split("@", 1)[0]
 
 
 def release(version: str | None) -> Version | None:

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from harness.engines import adapter_names, default_names
+from harness.engines.remote import declare_remote_kinds
 from harness.labels import new_run_id
 from harness.pytest_plugin.items import ScenarioFile, looks_like_scenario
 from harness.pytest_plugin.policy import add_policy_options, policy_of
@@ -92,6 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
         url = getattr(config.option, _url_dest(name), None)
         if url:
             urls[name] = url
+    declare_remote_kinds(urls)  # `--engine-url podman-laptop=ssh://...` is a podman
     policy = policy_of(config)
     config.stash[SESSION] = HarnessSession(run_id, names, urls, policy=policy)
     if not _is_worker(config):

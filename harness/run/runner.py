@@ -172,7 +172,8 @@ def _expire(ctx: StepContext) -> None:
     The kill goes to each container's own init process by its host PID first: Podman
     holds a container's lock for the whole of a `stop`, so an API kill or removal would
     wait behind it."""
-    for document in list(ctx.inspects.values()):
+    # A remote engine's PIDs are its host's (harness.engines.remote): API removal only.
+    for document in list(ctx.inspects.values()) if getattr(ctx.engine, "host_pids", True) else []:
         _kill_init(document)
     selector = {RUN: ctx.run_id, SCENARIO: ctx.loaded.scenario.id, ENGINE: ctx.engine.name}
     with contextlib.suppress(Exception):
