@@ -82,9 +82,7 @@ def _pairs(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return pairs
 
 
-def _compare(
-    document: dict[str, Any], old: str, new: str, reference: str | None
-) -> dict[str, Any]:
+def _compare(document: dict[str, Any], old: str, new: str, reference: str | None) -> dict[str, Any]:
     """Fixed, introduced and changed rows, and the count of scenarios that kept theirs."""
     found: dict[str, Any] = {"fixed": [], "introduced": [], "changed": [], "unchanged": 0}
     for scenario in document["scenarios"]:
