@@ -6,7 +6,10 @@ across CI legs merged by `harness report a.json b.json`."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from harness.report import render_html, render_markdown
 from harness.results.document import validate
@@ -176,3 +179,23 @@ def test_merged_legs_of_podman_4_3_and_5_4_render_their_drift() -> None:
     assert (
         f"| podman 4.3.1 → 5.4.2 | ✓ fixed | `{fixed}` | `run.exit_code` (declared fixed) |" in md
     )
+
+
+@pytest.mark.browser
+def test_a_drift_link_opens_its_row_even_when_a_filter_hid_it(browser: Any, tmp_path: Path) -> None:
+    doc = _document(VERSIONS)
+    new = doc["scenarios"][1]["id"]
+    page = tmp_path / "report.html"
+    page.write_text(render_html(doc), encoding="utf-8")
+    browser.get(page.as_uri())
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    Select(browser.find_element("id", "f-area")).select_by_value(doc["scenarios"][0]["area"])
+    row = browser.find_element("id", f"s-{new}")
+    assert not row.is_displayed()
+    browser.find_element("css selector", f'a.row-link[data-row="s-{new}"]').click()
+    WebDriverWait(browser, 5).until(lambda b: row.is_displayed())
+    opened = row.find_element("xpath", "following-sibling::tr[1]")
+    assert "detail" in opened.get_attribute("class")
+    assert browser.execute_script("return location.hash") == f"#s-{new}"
+    assert browser.execute_script("return window.__pwned") is None
