@@ -5,12 +5,14 @@ across CI legs merged by `harness report a.json b.json`."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from harness.cli import main
 from harness.report import render_html, render_markdown
 from harness.results.document import validate
 from harness.results.drift import drift
@@ -199,3 +201,19 @@ def test_a_drift_link_opens_its_row_even_when_a_filter_hid_it(browser: Any, tmp_
     assert "detail" in opened.get_attribute("class")
     assert browser.execute_script("return location.hash") == f"#s-{new}"
     assert browser.execute_script("return window.__pwned") is None
+
+
+def test_harness_report_on_two_leg_files_writes_the_drift(tmp_path: Path) -> None:
+    """The front door: `harness report a.json b.json` reads, merges and renders."""
+    legs = []
+    for column, run_id in (("podman", "leg-debian12"), ("podman@5.4", "leg-debian13")):
+        path = tmp_path / f"{run_id}.json"
+        path.write_text(json.dumps(_leg(column, run_id)))
+        legs.append(str(path))
+    assert main(["report", *legs, "--out", str(tmp_path / "out")]) in (0, 1)
+    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [(e["from"], e["to"]) for e in written["drift"]] == [
+        ("podman@4.3.1@synthetic", "podman@5.4.2@synthetic")
+    ]
+    assert "≠ 1 introduced" in (tmp_path / "out" / "report.html").read_text()
+    assert "## Version drift" in (tmp_path / "out" / "summary.md").read_text()
