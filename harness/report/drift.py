@@ -26,6 +26,7 @@ MARKS = {
     ),
     "known_divergences": ("≈ declared", "a declared known divergence of this version"),
 }
+CLASSES = {"fixed_divergences": "fixed", "stale_divergences": "stale", "known_divergences": "known"}
 
 
 def _declared(document: dict[str, Any], column: str) -> dict[str, list[dict[str, Any]]]:
@@ -64,8 +65,9 @@ def _rows(
 
 
 def _key(scenario: str, key: str, marks: dict[tuple[str, str], str]) -> dict[str, str]:
-    label, title = MARKS.get(marks.get((scenario, key), ""), ("", ""))
-    return {"key": key, "mark": label, "title": title}
+    field = marks.get((scenario, key), "")
+    label, title = MARKS.get(field, ("", ""))
+    return {"key": key, "mark": label, "title": title, "cls": CLASSES.get(field, "")}
 
 
 def _declared_rows(
