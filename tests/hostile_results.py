@@ -122,6 +122,23 @@ def base_document(seed: int = 7) -> dict[str, Any]:
             outcome["leftovers"] = ["container abc123"]
             outcome["error"] = "engine said no"
     doc["scenarios"][0]["steps"] = copy.deepcopy(RICH_STEPS)
+    doc["scenarios"][1]["fixed_divergences"] = [{**known, "versions": "<2", "fixed_in": "2.0"}]
+    doc["scenarios"][2]["fixed_divergences"] = [{**known, "versions": "<2", "fixed_in": "2.0"}]
+    ids = [s["id"] for s in doc["scenarios"]]
+    doc["drift"] = [
+        {
+            "engine": "podman",
+            "from": "podman-old",
+            "to": "podman",
+            "from_version": "1.0",
+            "to_version": "2.0",
+            "reference": "docker",
+            "fixed": [{"scenario": ids[1], "keys": ["s0.stdout"]}],
+            "introduced": [{"scenario": ids[0], "keys": ["s0.stdout", "s0.exit_code"]}],
+            "changed": [{"scenario": "not-in-the-document", "keys": ["s0.stderr"]}],
+            "unchanged": 3,
+        }
+    ]
     doc["run"]["leftovers"] = {"docker": ["volume v1"]}
     doc["run"]["sources"] = [{"id": "leg-a", "host": {"name": "ci-1"}}]
     return doc
@@ -173,7 +190,8 @@ def _fixed(text: str, mode: str) -> Poison:
 
 def _mixed(rng: random.Random) -> Poison:
     def poison(value: str) -> str:
-        return rng.choice([value, *HOSTILE]) + rng.choice(["", value, *HOSTILE])
+        # never empty where the value was not (an empty id is invalid, not hostile)
+        return rng.choice([value, *HOSTILE]) + rng.choice(["", value, *HOSTILE]) or value
 
     return poison
 

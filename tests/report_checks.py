@@ -23,6 +23,7 @@ OUR_HEADINGS = {
     "⚠ Host access (allowed by a command-line flag)",
     "⚠ Leftovers found by the leak audit (recorded, then removed)",
     "⚠ Verdict differs between merged runs",
+    "Version drift",
 }
 MARKDOWN_TAGS = {"h1", "h2", "p", "table", "thead", "tbody", "tr", "th", "td", "code", "ul", "li"}
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.report import representation
+from harness.report import drift, representation
 from harness.report.capabilities import markdown_lines as capability_lines
 from harness.report.escape import md_code, md_text
 from harness.report.verdicts import STATUS_SYMBOLS, VERDICT_ORDER, verdict_text
@@ -138,6 +138,7 @@ def render_markdown(document: dict[str, Any]) -> str:
     lines += ["", "| verdict | scenarios |", "|---|---|"]
     lines += [f"| {_cell(verdict_text(v))} | {counts[v]} |" for v in VERDICT_ORDER if counts.get(v)]
     lines += _flags(document)
+    lines += drift.markdown_lines(document)
     lines += _attention(document, engines)
     lines += representation.markdown_lines(document)
     return "\n".join(lines) + "\n"

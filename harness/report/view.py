@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from harness.report import representation
+from harness.report import drift, representation
 from harness.report.escape import safe_url
 from harness.report.repro import binaries, commands
 from harness.report.verdicts import (
@@ -187,6 +187,7 @@ def build_view(document: dict[str, Any]) -> dict[str, Any]:
         "rows": [_row(s, engines, i) for i, s in enumerate(scenarios)],
         "stale_total": sum(1 for s in scenarios if s.get("stale_divergences")),
         "representation": representation.summary(document),
+        "drift": drift.pairs(document),
         "legs_disagree": sum(1 for s in scenarios if _legs_disagree(s)),
         "host_access_total": sum(1 for s in scenarios if s.get("host_access")),
         "leak_total": sum(1 for s in scenarios if _leftovers(s)),

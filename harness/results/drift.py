@@ -2,9 +2,13 @@
 versions (podman 4.3 beside podman 5.4, in one run or across merged CI legs).
 
 Per scenario, a column *diverges* on a key when one of its expectations fails there,
-or its value differs from the reference column's (Docker's, where one ran) under the
-one difference rule of `verdict.compare`. Between an older and a newer column of one
-engine, keys diverging only on the older are fixed, only on the newer introduced.
+or its value differs from the reference column's under the one difference rule of
+`verdict.compare`. The reference is the newest Docker column (Docker's behaviour is
+what the harness measures portability against; one column for both sides of a pair,
+so only the engine under study moves); for Docker's own pairs, and where no Docker
+ran, it is none, and only expectations judge. Between an older and a newer column of
+one engine, keys diverging only on the older are fixed, only on the newer introduced;
+keys whose value differs between the two and that are neither are changed.
 """
 
 from __future__ import annotations
@@ -19,13 +23,20 @@ from harness.verdict.compare import differ
 from harness.verdict.enums import Status
 
 RAN = (Status.PASS, Status.FAIL)
+REFERENCE_KIND = "docker"
 
 
-def _reference(columns: list[str], kind: str) -> str | None:
-    others = [c for c in columns if surface_kind(c) != kind]
-    dockers = [c for c in others if surface_kind(c) == "docker"]
-    found = dockers or others
-    return found[0] if found else None
+def _reference(document: dict[str, Any], kind: str) -> str | None:
+    """The newest Docker column (first listed among equals), or None for Docker itself."""
+    if kind == REFERENCE_KIND:
+        return None
+    dockers = [e for e in document["engines"] if surface_kind(e["name"]) == REFERENCE_KIND]
+    newest = max(dockers, key=lambda e: _version(e.get("version")), default=None)
+    return str(newest["name"]) if newest else None
+
+
+def _version(text: Any) -> Version:
+    return release(str(text or "")) or Version("0")
 
 
 def diverging(scenario: dict[str, Any], column: str, reference: str | None) -> set[str] | None:
@@ -44,6 +55,17 @@ def diverging(scenario: dict[str, Any], column: str, reference: str | None) -> s
     return keys
 
 
+def _changed(scenario: dict[str, Any], old: str, new: str) -> set[str]:
+    """Keys whose value differs between the two columns."""
+    return {
+        row["key"]
+        for row in scenario.get("differences", [])
+        if old in row["values"]
+        and new in row["values"]
+        and differ([row["values"][old], row["values"][new]])
+    }
+
+
 def _pairs(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(older, newer, older version, newer version) per engine kind, in version order."""
     versions = {e["name"]: str(e.get("version") or "") for e in document["engines"]}
@@ -53,30 +75,38 @@ def _pairs(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             kinds.setdefault(surface_kind(name), []).append(name)
     pairs = []
     for columns in kinds.values():
-        ordered = sorted(columns, key=lambda c: release(versions[c]) or Version("0"))
+        ordered = sorted(columns, key=lambda c: _version(versions[c]))
         for old, new in pairwise(ordered):
             if release(versions[old]) != release(versions[new]):
                 pairs.append((old, new, versions[old], versions[new]))
     return pairs
 
 
+def _compare(document: dict[str, Any], old: str, new: str, reference: str | None) -> dict[str, Any]:
+    """Fixed, introduced and changed rows, and the count of scenarios that kept theirs."""
+    found: dict[str, Any] = {"fixed": [], "introduced": [], "changed": [], "unchanged": 0}
+    for scenario in document["scenarios"]:
+        before = diverging(scenario, old, reference)
+        after = diverging(scenario, new, reference)
+        if before is None or after is None:
+            continue
+        rows = {
+            "fixed": before - after,
+            "introduced": after - before,
+            "changed": _changed(scenario, old, new) - (before ^ after),
+        }
+        for name, keys in rows.items():
+            if keys:
+                found[name].append({"scenario": scenario["id"], "keys": sorted(keys)})
+        found["unchanged"] += not any(rows.values())
+    return found
+
+
 def drift(document: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per (older, newer) pair of columns of the same engine."""
-    columns = [e["name"] for e in document["engines"]]
     found = []
     for old, new, old_version, new_version in _pairs(document):
-        reference = _reference(columns, surface_kind(old))
-        fixed, introduced, unchanged = [], [], 0
-        for scenario in document["scenarios"]:
-            before = diverging(scenario, old, reference)
-            after = diverging(scenario, new, reference)
-            if before is None or after is None:
-                continue
-            if before - after:
-                fixed.append({"scenario": scenario["id"], "keys": sorted(before - after)})
-            if after - before:
-                introduced.append({"scenario": scenario["id"], "keys": sorted(after - before)})
-            unchanged += not (before ^ after)
+        reference = _reference(document, surface_kind(old))
         found.append(
             {
                 "engine": surface_kind(old),
@@ -85,9 +115,7 @@ def drift(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "from_version": old_version,
                 "to_version": new_version,
                 "reference": reference,
-                "fixed": fixed,
-                "introduced": introduced,
-                "unchanged": unchanged,
+                **_compare(document, old, new, reference),
             }
         )
     return found

@@ -49,6 +49,7 @@ def test_hostile_document_renders_inert(name: str, tmp_path: Path) -> None:
     html = render_html(document)
     check_html(html)
     check_repro(html)
+    assert '<section class="drift"' in html  # the drift section is among what was checked
 
 
 def test_reproducer_lines_have_no_side_effect_in_a_scratch_shell(tmp_path: Path) -> None:

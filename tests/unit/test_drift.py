@@ -69,3 +69,41 @@ def test_an_engine_that_did_not_run_a_scenario_is_left_out() -> None:
     }
     (entry,) = drift(document)
     assert entry["fixed"] == [] and entry["unchanged"] == 0
+
+
+def _four() -> list[dict[str, Any]]:
+    return [
+        _engine("podman", "4.3.1"),
+        _engine("podman@5.4", "5.4.2"),
+        _engine("docker", "20.10.24+dfsg1"),
+        _engine("docker@26.1", "26.1.5+dfsg1"),
+    ]
+
+
+def test_podman_is_measured_against_the_newest_docker_not_the_first_listed() -> None:
+    values = {"docker": "old", "docker@26.1": "new", "podman": "old", "podman@5.4": "new"}
+    document = {"engines": _four(), "scenarios": [_scenario("s.follows", values, {})]}
+    podman, docker = drift(document)
+    assert (podman["engine"], podman["reference"]) == ("podman", "docker@26.1")
+    # 4.3 agreed with Docker 20.10 only; against 26.1 it diverged and 5.4 does not
+    assert podman["fixed"] == [{"scenario": "s.follows", "keys": ["a.out"]}]
+    assert (docker["from"], docker["to"], docker["reference"]) == ("docker", "docker@26.1", None)
+
+
+def test_docker_pair_judges_expectations_and_lists_changed_values() -> None:
+    values = {"docker": "old", "docker@26.1": "new", "podman": "x", "podman@5.4": "x"}
+    failed = {"docker": ["a.code"]}
+    document = {"engines": _four(), "scenarios": [_scenario("s.moved", values, failed)]}
+    docker = drift(document)[1]
+    assert docker["fixed"] == [{"scenario": "s.moved", "keys": ["a.code"]}]
+    assert docker["introduced"] == []
+    assert docker["changed"] == [{"scenario": "s.moved", "keys": ["a.out"]}]
+    assert docker["unchanged"] == 0
+
+
+def test_a_key_that_diverges_differently_on_both_versions_is_changed() -> None:
+    values = {"docker": "x", "docker@26.1": "x", "podman": "125", "podman@5.4": "255"}
+    document = {"engines": _four(), "scenarios": [_scenario("s.other", values, {})]}
+    podman = drift(document)[0]
+    assert podman["fixed"] == podman["introduced"] == []
+    assert podman["changed"] == [{"scenario": "s.other", "keys": ["a.out"]}]

@@ -207,6 +207,17 @@ window.harnessStart = performance.now();
     if (tr && tr.classList.contains("row")) { toggle(tr, true); tr.scrollIntoView(); }
   }
   window.addEventListener("hashchange", openFromHash);
+  /* drift rows link to their scenario's row: shown whatever the filters, then opened */
+  document.querySelectorAll(".row-link").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      var tr = document.getElementById(a.dataset.row);
+      if (!tr) return;
+      if (tr.hidden) { fText.value = fArea.value = fVerdict.value = fEngine.value = ""; apply(); }
+      if (decodeURIComponent(location.hash.slice(1)) === a.dataset.row) openFromHash();
+      else location.hash = encodeURIComponent(a.dataset.row);
+    });
+  });
   openFromHash();
   apply();
   window.harnessReady = performance.now();
