@@ -1,6 +1,6 @@
-"""networks.host-mode on a version surface: the surface's network namespace has no route
-out by design, so the host-route comparison is `unsupported` there with that reason,
-while the host's own Docker still makes it (and passes)."""
+"""A version surface seen as the host's engines are: `cli` steps go through a client of
+the surface's service (podman-remote, as the host's `podman --url`), and host-side facts
+it cannot have (a default route, in a netns with no route out) make a step `unsupported`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines import version_surfaces
+from harness.engines import create_engine, version_surfaces
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/networks/host-mode.yaml"
@@ -33,3 +33,21 @@ def test_host_mode_is_unsupported_on_a_surface_without_a_route(tmp_path: Path) -
     assert on_surface["status"] == "unsupported", on_surface
     assert "no default route" in on_surface["error"]
     assert scenario["engines"]["docker"]["status"] == "pass", scenario["engines"]["docker"]
+
+
+def test_the_podman_surface_cli_is_a_client_of_its_service() -> None:
+    surface = version_surfaces.load("podman@5.4")
+    if surface.reason:
+        pytest.skip(f"podman@5.4: {surface.reason}")
+    engine = create_engine("podman@5.4")
+    try:
+        fmt = "{{.Client.Version}} {{.Server.Version}}"
+        done = subprocess.run(
+            [*engine.cli(), "version", "--format", fmt],
+            capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+    finally:
+        engine.close()
+    assert done.returncode == 0, done.stderr
+    client, server = done.stdout.split()
+    assert server == client and client.startswith("5.4"), done.stdout
