@@ -125,9 +125,11 @@ write_tree_config() {
   # dockerd with default paths in the host's namespaces).
   printf '#!/bin/sh\nexit 101\n' > "$tree/usr/sbin/policy-rc.d"
   chmod 755 "$tree/usr/sbin/policy-rc.d"
-  # Offline: only loopback resolvers, in a netns whose loopback answers nothing.
+  # Offline: only a loopback resolver, in a netns whose loopback answers nothing; 0.0.0.0
+  # (routed to lo) like the host engines' offline resolv.conf (setup.sh), so containers on
+  # the default network see the same nameserver line as on the host's engines.
   rm -f "$tree/etc/resolv.conf"
-  printf 'nameserver 127.0.0.1\n' > "$tree/etc/resolv.conf"
+  printf 'nameserver 0.0.0.0\n' > "$tree/etc/resolv.conf"
   printf '127.0.0.1 localhost\n::1 localhost\n' > "$tree/etc/hosts"
   mkdir -p "$tree/etc/harness" "$tree/var/tmp/harness"
   if [ "$(surface_engine "$s")" = podman ]; then write_podman_conf "$s" "$tree"; fi
@@ -223,7 +225,7 @@ engine_command() {
     docker)
       echo dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
         -H "unix://$API_DIR_IN/api.sock" --bip "$subnet" \
-        --default-address-pool "base=$pool,size=24" --dns 127.0.0.1 \
+        --default-address-pool "base=$pool,size=24" --dns 0.0.0.0 \
         --cgroup-parent "/harness-$(surface_slug "$s")" ;;
   esac
 }
