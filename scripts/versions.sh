@@ -36,7 +36,8 @@ surface_suite() {
 surface_packages() {
   case "$1" in
     podman@5.4) echo podman runc conmon netavark aardvark-dns catatonit nftables podman-compose ;;
-    docker@26.1) echo docker.io docker-cli containerd runc tini iptables docker-compose ;;
+    # procps: dockerd runs the host's ps for `docker top` (a real Debian 13 host has it).
+    docker@26.1) echo docker.io docker-cli containerd runc tini iptables docker-compose procps ;;
     *) return 1 ;;
   esac
 }
