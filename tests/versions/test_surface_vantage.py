@@ -15,6 +15,7 @@ from harness.engines import create_engine, version_surfaces
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/networks/host-mode.yaml"
+STACK = "scenarios/orchestration/stack-two-services.yaml"
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 
@@ -51,3 +52,20 @@ def test_the_podman_surface_cli_is_a_client_of_its_service() -> None:
     assert done.returncode == 0, done.stderr
     client, server = done.stdout.split()
     assert server == client and client.startswith("5.4"), done.stdout
+
+
+def test_a_stack_file_on_the_host_is_unsupported_on_a_surface(tmp_path: Path) -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", STACK, "--engine", "docker@26.1",
+         "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
+    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    on_surface = scenario["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert "resolves paths in its own root" in on_surface["error"]
+    assert not on_surface["leftovers"], on_surface["leftovers"]
