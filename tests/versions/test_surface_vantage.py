@@ -16,6 +16,7 @@ from harness.engines import create_engine, version_surfaces
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/networks/host-mode.yaml"
 STACK = "scenarios/orchestration/stack-two-services.yaml"
+BIND = "scenarios/volumes/bind-existing.yaml"
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 
@@ -69,3 +70,19 @@ def test_a_stack_file_on_the_host_is_unsupported_on_a_surface(tmp_path: Path) ->
     assert on_surface["status"] == "unsupported", on_surface
     assert "resolves paths in its own root" in on_surface["error"]
     assert not on_surface["leftovers"], on_surface["leftovers"]
+
+
+def test_a_host_bind_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", BIND, "--engine", "docker@26.1",
+         "--allow-host-binds", "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
+    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    on_surface = scenario["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert "a bind of a host path" in on_surface["error"]
