@@ -111,8 +111,6 @@ def run_container(ctx: StepContext, spec: RunSpec) -> None:
     )
     try:
         cid = ctx.engine.create_container(_container_spec(ctx, spec))
-    except Unsupported:
-        raise  # the adapter cannot make this container at all: not the engine's refusal
     except EngineError as exc:
         ctx.record(step, error=refusal(exc))
         return

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/networks/host-mode.yaml"
 STACK = "scenarios/orchestration/stack-two-services.yaml"
 BIND = "scenarios/volumes/bind-existing.yaml"
+REGISTRY = "scenarios/registry/manifest-type.yaml"
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 
@@ -86,3 +87,19 @@ def test_a_host_bind_makes_the_surface_column_unsupported(tmp_path: Path) -> Non
     on_surface = scenario["engines"]["docker@26.1"]
     assert on_surface["status"] == "unsupported", on_surface
     assert "a bind of a host path" in on_surface["error"]
+
+
+def test_the_hosts_registry_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", REGISTRY, "--engine", "docker@26.1",
+         "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
+    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    on_surface = scenario["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert "the local registry on 127.0.0.1" in on_surface["error"]
