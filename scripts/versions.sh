@@ -36,7 +36,8 @@ surface_suite() {
 surface_packages() {
   case "$1" in
     podman@5.4) echo podman runc conmon netavark aardvark-dns catatonit nftables podman-compose ;;
-    docker@26.1) echo docker.io docker-cli containerd runc tini iptables docker-compose ;;
+    # procps: dockerd runs the host's ps for `docker top` (a real Debian 13 host has it).
+    docker@26.1) echo docker.io docker-cli containerd runc tini iptables docker-compose procps ;;
     *) return 1 ;;
   esac
 }
@@ -125,9 +126,11 @@ write_tree_config() {
   # dockerd with default paths in the host's namespaces).
   printf '#!/bin/sh\nexit 101\n' > "$tree/usr/sbin/policy-rc.d"
   chmod 755 "$tree/usr/sbin/policy-rc.d"
-  # Offline: only loopback resolvers, in a netns whose loopback answers nothing.
+  # Offline: only a loopback resolver, in a netns whose loopback answers nothing; 0.0.0.0
+  # (routed to lo) like the host engines' offline resolv.conf (setup.sh), so containers on
+  # the default network see the same nameserver line as on the host's engines.
   rm -f "$tree/etc/resolv.conf"
-  printf 'nameserver 127.0.0.1\n' > "$tree/etc/resolv.conf"
+  printf 'nameserver 0.0.0.0\n' > "$tree/etc/resolv.conf"
   printf '127.0.0.1 localhost\n::1 localhost\n' > "$tree/etc/hosts"
   mkdir -p "$tree/etc/harness" "$tree/var/tmp/harness"
   if [ "$(surface_engine "$s")" = podman ]; then write_podman_conf "$s" "$tree"; fi
@@ -223,7 +226,7 @@ engine_command() {
     docker)
       echo dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
         -H "unix://$API_DIR_IN/api.sock" --bip "$subnet" \
-        --default-address-pool "base=$pool,size=24" --dns 127.0.0.1 \
+        --default-address-pool "base=$pool,size=24" --dns 0.0.0.0 \
         --cgroup-parent "/harness-$(surface_slug "$s")" ;;
   esac
 }

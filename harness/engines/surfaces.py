@@ -18,6 +18,9 @@ from typing import Any
 from harness.engines.base import ComposeCli, ContainerSpec, Engine, EngineInfo, Unsupported
 from harness.engines.version_surfaces import VersionSurface, load
 
+# Where scripts/versions.sh puts the surface's API socket, as seen inside the surface.
+SOCKET_INSIDE = "unix:///run/harness-api/api.sock"
+
 
 class SurfaceEngine:
     """An adapter of the surface's engine kind, seen through the surface."""
@@ -41,8 +44,14 @@ class SurfaceEngine:
         return dataclasses.replace(info, name=self.name, settings=settings)
 
     def cli(self) -> list[str]:
+        """The surface's own CLI, as a client of its service like the host's: the host's
+        `podman --url` is podman-remote, so the surface's podman is too (a local podman
+        behaves differently: `logs -t` precision, `inspect` of an unset entrypoint), and
+        the two columns then differ by version only. Docker's CLI always is a client."""
         if self.surface.cli is None:
             raise Unsupported(f"{self.name}: no CLI of this version ({self.surface.reason})")
+        if self.surface.engine == "podman":
+            return [self.surface.cli, "--url", SOCKET_INSIDE]
         return [self.surface.cli]
 
     def close(self) -> None:

@@ -8,12 +8,13 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from harness.engines.base import Unsupported
 from harness.errors import EngineError
 from harness.model.specs.host import HostFactsSpec, HostNsSpec, HostSpec
 from harness.steps.context import StepContext
 from harness.steps.host_facts import host_facts
 from harness.steps.kinds import Family, StepKind
-from harness.steps.vantage import host_side, namespace_link
+from harness.steps.vantage import host_side, namespace_link, network_namespace
 
 MAX_CONTENT = 65536
 
@@ -49,8 +50,18 @@ def host_ns(ctx: StepContext, spec: HostNsSpec) -> None:
 
 
 def record_host_facts(ctx: StepContext, spec: HostFactsSpec) -> None:
-    """The host's hostname and default-route interface, for a container to be compared with."""
-    ctx.record(spec.name, **host_side(ctx.engine, host_facts))
+    """The host's hostname and default-route interface, for a container to be compared with.
+
+    A version surface's network namespace has no route out by design: there is no host
+    route for a container to share, so the comparison cannot be made there."""
+    facts = host_side(ctx.engine, host_facts)
+    namespace = network_namespace(ctx.engine)
+    if namespace and facts["default_route"] is None:
+        raise Unsupported(
+            f"{ctx.engine.name}: its network namespace ({namespace}) has no default route by "
+            "design, so there is no host route to compare with"
+        )
+    ctx.record(spec.name, **facts)
 
 
 FAMILY = Family(

@@ -126,6 +126,16 @@ def _normal(name: str, stack: str) -> str:
     return TASK_ID.sub("ID", name.replace(stack, "STACK"))
 
 
+def _host_file_reachable(ctx: StepContext, what: str) -> None:
+    """The CLI is given a file the harness writes on the host: a version surface resolves
+    paths in its own root, where that file is not (like compose, `unsupported` there)."""
+    if not getattr(ctx.engine, "sees_host_paths", True):
+        raise Unsupported(
+            f"{ctx.engine.name} resolves paths in its own root: the {what} file the harness "
+            "writes on the host is not there"
+        )
+
+
 def _render_stack(ctx: StepContext, spec: StackDeploySpec) -> Path:
     """The stack file with images as ids (no task then tries a pull) and harness labels."""
     if ctx.tmp is None:
@@ -148,6 +158,7 @@ def _wait_tasks(ctx: StepContext, stack: str, services: list[str], timeout: floa
 
 def stack_deploy(ctx: StepContext, spec: StackDeploySpec) -> None:
     _require(ctx, "stack")
+    _host_file_reachable(ctx, "stack")
     state = ctx.state(ORCH)
     state.stack = "h" + short_hash(ctx.run_id, ctx.loaded.scenario.id, ctx.engine.name)
     path = _render_stack(ctx, spec)
@@ -236,6 +247,7 @@ def _render_kube(ctx: StepContext, spec: KubePlaySpec) -> Path:
 
 def kube_play(ctx: StepContext, spec: KubePlaySpec) -> None:
     _require(ctx, "kube.play")
+    _host_file_reachable(ctx, "kube")
     path = _render_kube(ctx, spec)
     ctx.state(ORCH).kube_file = path
     net = resource_name(ctx.run_id, ctx.loaded.scenario.id, ctx.engine.name, f"{spec.name}-net")

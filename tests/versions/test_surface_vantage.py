@@ -1,0 +1,105 @@
+"""A version surface seen as the host's engines are: `cli` steps go through a client of
+the surface's service (podman-remote, as the host's `podman --url`), and host-side facts
+it cannot have (a default route, in a netns with no route out) make a step `unsupported`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.engines import create_engine, version_surfaces
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = "scenarios/networks/host-mode.yaml"
+STACK = "scenarios/orchestration/stack-two-services.yaml"
+BIND = "scenarios/volumes/bind-existing.yaml"
+REGISTRY = "scenarios/registry/manifest-type.yaml"
+pytestmark = [pytest.mark.engine, pytest.mark.slow]
+
+
+def test_host_mode_is_unsupported_on_a_surface_without_a_route(tmp_path: Path) -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", SCENARIO, "--engine", "docker",
+         "--engine", "docker@26.1", "--allow-host-namespaces", "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    on_surface = scenario["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert "no default route" in on_surface["error"]
+    assert scenario["engines"]["docker"]["status"] == "pass", scenario["engines"]["docker"]
+
+
+def test_the_podman_surface_cli_is_a_client_of_its_service() -> None:
+    surface = version_surfaces.load("podman@5.4")
+    if surface.reason:
+        pytest.skip(f"podman@5.4: {surface.reason}")
+    engine = create_engine("podman@5.4")
+    try:
+        fmt = "{{.Client.Version}} {{.Server.Version}}"
+        done = subprocess.run(
+            [*engine.cli(), "version", "--format", fmt],
+            capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+    finally:
+        engine.close()
+    assert done.returncode == 0, done.stderr
+    client, server = done.stdout.split()
+    assert server == client and client.startswith("5.4"), done.stdout
+
+
+def test_a_stack_file_on_the_host_is_unsupported_on_a_surface(tmp_path: Path) -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", STACK, "--engine", "docker@26.1",
+         "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
+    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    on_surface = scenario["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert "resolves paths in its own root" in on_surface["error"]
+    assert not on_surface["leftovers"], on_surface["leftovers"]
+
+
+def test_a_host_bind_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", BIND, "--engine", "docker@26.1",
+         "--allow-host-binds", "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
+    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    on_surface = scenario["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert "a bind of a host path" in on_surface["error"]
+
+
+def test_the_hosts_registry_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", REGISTRY, "--engine", "docker@26.1",
+         "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
+    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    on_surface = scenario["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert "the local registry on 127.0.0.1" in on_surface["error"]
