@@ -249,6 +249,8 @@ class PodmanEngine(LabelTeardown):
         with self._call(
             "build", seconds=BUILD_DEADLINE, max_bytes=MAX_STREAM, prefix="build failed: "
         ):
+            # Only what the request sets: podman-py sends `buildargs=null` for a None.
+            asked: dict[str, Any] = {"buildargs": request.build_args, "target": request.target}
             try:
                 image, _log = self.client.images.build(
                     fileobj=context_tar(request.context),
@@ -256,11 +258,10 @@ class PodmanEngine(LabelTeardown):
                     dockerfile=request.containerfile,
                     tag=request.tag,
                     labels=request.labels,
-                    buildargs=request.build_args or None,
-                    target=request.target,
                     outputformat=FORMATS[fmt],
                     rm=True,
                     forcerm=True,
+                    **{k: v for k, v in asked.items() if v},
                 )
             except podman.errors.BuildError as exc:
                 lines = [
