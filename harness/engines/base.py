@@ -263,13 +263,16 @@ class LogCapturer(Protocol):
 @runtime_checkable
 class PlainRemover(Protocol):
     """Optional: remove a container with the engine's own defaults (a forced removal
-    keeps its grace period, anonymous volumes stay), as a `remove` step asks.
+    keeps its grace period, anonymous volumes stay), as a `remove` step asks, and an
+    image without force, as an `image_rm` step asks.
 
-    `remove_container` stays teardown's fast path (no grace period, volumes too);
-    an adapter without this has the `remove` step use it.
+    `remove_container` and `remove_image` stay teardown's fast paths (no grace period,
+    volumes too; forced); an adapter without this has the steps use them.
     """
 
     def remove_container_plain(self, container_id: str, force: bool = False) -> None: ...
+    def remove_image_plain(self, ref: str) -> None:
+        """An `image_rm` step: not forced (`remove_image` forces, for teardown)."""
 
 
 @runtime_checkable

@@ -251,6 +251,12 @@ class DockerEngine(LabelTeardown):
         with contextlib.suppress(NotFound), self._call("remove image"):
             self.api.remove_image(ref, force=True)
 
+    def remove_image_plain(self, ref: str) -> None:
+        """An `image_rm` step: not forced, so an image a container uses is refused."""
+        self._present.discard(ref)
+        with self._call("remove image"):
+            self.api.remove_image(ref)
+
     def tag_image(self, ref: str, target: str) -> None:
         repo, tag = split_ref(target)
         with self._call("tag image"):

@@ -284,6 +284,13 @@ class PodmanEngine(LabelTeardown):
         with contextlib.suppress(NotFound), self._call("remove image"):
             self.client.images.remove(ref, force=True)
 
+    def remove_image_plain(self, ref: str) -> None:
+        """An `image_rm` step: not forced (`podman rmi -f` also removes the containers
+        that use the image)."""
+        self._present.discard(ref)
+        with self._call("remove image"):
+            self.client.api.delete(f"/images/{ref}").raise_for_status()
+
     def tag_image(self, ref: str, target: str) -> None:
         repo, tag = split_ref(target)
         self._post(f"/images/{ref}/tag", {"repo": repo, "tag": tag or "latest"}, 60)

@@ -62,7 +62,11 @@ _LIBPOD_RUN = {
     "mounts": ["mounts.*", "volumes.*"],
     "network": ["netns.*", "networks.*"],
     "aliases": ["networks.*.aliases"],
-    "ports": ["portmappings.[].container_port", "portmappings.[].host_port"],
+    "ports": [
+        "portmappings.[].container_port",
+        "portmappings.[].host_port",
+        "portmappings.[].protocol",
+    ],
     "memory": ["resource_limits.memory.*"],
     "cpus": ["resource_limits.cpu.*"],
     "pids_limit": ["resource_limits.pids.*"],
@@ -86,6 +90,7 @@ _COMMON: dict[str, dict[str, list[str]]] = {
     "remove": {"force": ["?force"]},
     "volume_rm": {"force": ["?force"]},
     "volume_ls": {"labels": ["?filters"]},
+    "tag": {"as_": ["?repo", "?tag"]},
     "image": {
         "target": ["?target"],
         "build_args": ["?buildargs"],
@@ -99,6 +104,8 @@ ASKED: dict[str, dict[str, dict[str, list[str]]]] = {
         **_COMMON,
         "run": _DOCKER_RUN,
         "stop": {"timeout": ["?t"]},
+        "push": {"ref": ["?tag"]},
+        "pull": {"ref": ["?fromImage", "?tag"]},
         "setup": {
             "volume.options": ["DriverOpts.*"],
             "volume.labels": ["Labels.*"],
@@ -109,6 +116,7 @@ ASKED: dict[str, dict[str, dict[str, list[str]]]] = {
         **_COMMON,
         "run": _LIBPOD_RUN,
         "stop": {"timeout": ["?timeout"]},
+        "pull": {"ref": ["?reference"]},
         "setup": {
             "volume.options": ["Options.*"],
             "volume.labels": ["Labels.*"],

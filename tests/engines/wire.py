@@ -123,5 +123,5 @@ def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     elif isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
         for item in value:
             yield from flatten(item, f"{prefix}.[]")
-    elif value is not None:
+    elif value is not None and (prefix or value not in ({}, [])):  # an empty body: none
         yield prefix, value
