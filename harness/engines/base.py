@@ -261,6 +261,30 @@ class LogCapturer(Protocol):
 
 
 @runtime_checkable
+class PlainRemover(Protocol):
+    """Optional: remove a container with the engine's own defaults (a forced removal
+    keeps its grace period, anonymous volumes stay), as a `remove` step asks, and an
+    image without force, as an `image_rm` step asks.
+
+    `remove_container` and `remove_image` stay teardown's fast paths (no grace period,
+    volumes too; forced); an adapter without this has the steps use them.
+    """
+
+    def remove_container_plain(self, container_id: str, force: bool = False) -> None: ...
+    def remove_image_plain(self, ref: str) -> None:
+        """An `image_rm` step: not forced (`remove_image` forces, for teardown)."""
+
+
+@runtime_checkable
+class CreateWarnings(Protocol):
+    """Optional: the warnings the engine answered a container's create with (both APIs
+    return `Warnings`): an engine that accepts a spec but ignores part of it says so
+    there (rootless Podman on cgroup v1 and resource limits), and that is observed."""
+
+    def create_warnings(self, container_id: str) -> list[str]: ...
+
+
+@runtime_checkable
 class CacheCleaner(Protocol):
     """Optional: remove cached images (by label filter) that no container uses."""
 

@@ -91,6 +91,7 @@ class DockerEngine(LabelTeardown):
         # create endpoints never pull, so a vanished image is a plain 404.
         self._present: set[str] = set()
         self._owned = Owned()
+        self._warnings: dict[str, list[str]] = {}  # container id -> its create's Warnings
         self.call_deadline = CALL_DEADLINE
 
     def _call(self, what: str, **kwargs: Any) -> contextlib.AbstractContextManager[None]:
@@ -250,6 +251,12 @@ class DockerEngine(LabelTeardown):
         with contextlib.suppress(NotFound), self._call("remove image"):
             self.api.remove_image(ref, force=True)
 
+    def remove_image_plain(self, ref: str) -> None:
+        """An `image_rm` step: not forced, so an image a container uses is refused."""
+        self._present.discard(ref)
+        with self._call("remove image"):
+            self.api.remove_image(ref)
+
     def tag_image(self, ref: str, target: str) -> None:
         repo, tag = split_ref(target)
         with self._call("tag image"):
@@ -370,7 +377,11 @@ class DockerEngine(LabelTeardown):
             )
         if not spec.auto_remove:  # an auto-removed container may vanish on its own
             self._owned.add("container", str(created["Id"]), spec.name)
+        self._warnings[str(created["Id"])] = [str(w) for w in created.get("Warnings") or []]
         return str(created["Id"])
+
+    def create_warnings(self, container_id: str) -> list[str]:
+        return list(self._warnings.get(container_id, []))
 
     def start(self, container_id: str) -> None:
         with self._call("start", vanished=self._gone("container", container_id)):
@@ -432,9 +443,17 @@ class DockerEngine(LabelTeardown):
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
 
     def remove_container(self, container_id: str, force: bool = True) -> None:
+        """Teardown's removal: anonymous volumes go with the container (`v`)."""
+        self._remove(container_id, force, volumes=True)
+
+    def remove_container_plain(self, container_id: str, force: bool = False) -> None:
+        """A `remove` step: the engine's defaults (anonymous volumes stay)."""
+        self._remove(container_id, force, volumes=False)
+
+    def _remove(self, container_id: str, force: bool, volumes: bool) -> None:
         try:
             with self._call("remove container", vanished=self._gone("container", container_id)):
-                self.api.remove_container(container_id, force=force, v=True)
+                self.api.remove_container(container_id, force=force, v=volumes)
         except NotFound as exc:
             if not force:
                 if isinstance(exc, Vanished):
@@ -453,7 +472,11 @@ class DockerEngine(LabelTeardown):
     def restart(self, container_id: str, timeout: int | None = None) -> None:
         vanished = self._gone("container", container_id)
         with self._call("restart", seconds=self.call_deadline + (timeout or 10), vanished=vanished):
-            self.api.restart(container_id, timeout=10 if timeout is None else timeout)
+            # docker-py's restart() always sends `t` (10 by default), which overrides the
+            # container's StopTimeout: without a timeout, send none (the engine's default).
+            params = {} if timeout is None else {"t": timeout}
+            url = self.api._url("/containers/{0}/restart", container_id)
+            self.api._raise_for_status(self.api._post(url, params=params, timeout=None))
 
     def healthcheck_run(self, container_id: str) -> HealthResult:
         raise Unsupported(

@@ -152,6 +152,7 @@ class PodmanEngine(LabelTeardown):
         # create endpoints never pull, so a vanished image is a plain 404.
         self._present: set[str] = set()
         self._owned = Owned()
+        self._warnings: dict[str, list[str]] = {}  # container id -> its create's Warnings
         self.call_deadline = CALL_DEADLINE
 
     def _call(self, what: str, **kwargs: Any) -> contextlib.AbstractContextManager[None]:
@@ -248,6 +249,8 @@ class PodmanEngine(LabelTeardown):
         with self._call(
             "build", seconds=BUILD_DEADLINE, max_bytes=MAX_STREAM, prefix="build failed: "
         ):
+            # Only what the request sets: podman-py sends `buildargs=null` for a None.
+            asked: dict[str, Any] = {"buildargs": request.build_args, "target": request.target}
             try:
                 image, _log = self.client.images.build(
                     fileobj=context_tar(request.context),
@@ -255,11 +258,10 @@ class PodmanEngine(LabelTeardown):
                     dockerfile=request.containerfile,
                     tag=request.tag,
                     labels=request.labels,
-                    buildargs=request.build_args or None,
-                    target=request.target,
                     outputformat=FORMATS[fmt],
                     rm=True,
                     forcerm=True,
+                    **{k: v for k, v in asked.items() if v},
                 )
             except podman.errors.BuildError as exc:
                 lines = [
@@ -281,6 +283,13 @@ class PodmanEngine(LabelTeardown):
         self._present.discard(ref)
         with contextlib.suppress(NotFound), self._call("remove image"):
             self.client.images.remove(ref, force=True)
+
+    def remove_image_plain(self, ref: str) -> None:
+        """An `image_rm` step: not forced (`podman rmi -f` also removes the containers
+        that use the image)."""
+        self._present.discard(ref)
+        with self._call("remove image"):
+            self.client.api.delete(f"/images/{ref}").raise_for_status()
 
     def tag_image(self, ref: str, target: str) -> None:
         repo, tag = split_ref(target)
@@ -438,10 +447,15 @@ class PodmanEngine(LabelTeardown):
                 data=json.dumps(body),
             )
             response.raise_for_status(not_found=podman.errors.ImageNotFound)
-            created = str(response.json()["Id"])
+            answer = response.json()
+            created = str(answer["Id"])
         if not spec.auto_remove:  # an auto-removed container may vanish on its own
             self._owned.add("container", created, spec.name)
+        self._warnings[created] = [str(w) for w in answer.get("Warnings") or []]
         return created
+
+    def create_warnings(self, container_id: str) -> list[str]:
+        return list(self._warnings.get(container_id, []))
 
     def start(self, container_id: str) -> None:
         with self._call("start", vanished=self._gone("container", container_id)):
@@ -513,9 +527,18 @@ class PodmanEngine(LabelTeardown):
         return ExecResult(exit_code=code, stdout=out or b"", stderr=err or b"")
 
     def remove_container(self, container_id: str, force: bool = True) -> None:
+        """Teardown's removal: no grace period (`timeout=0`), anonymous volumes too."""
         params: dict[str, Any] = {"force": force, "v": True}
         if force:
             params["timeout"] = 0
+        self._remove(container_id, force, params)
+
+    def remove_container_plain(self, container_id: str, force: bool = False) -> None:
+        """A `remove` step: the engine's defaults (a forced removal stops the container
+        with its own stop timeout first; anonymous volumes stay)."""
+        self._remove(container_id, force, {"force": True} if force else {})
+
+    def _remove(self, container_id: str, force: bool, params: dict[str, Any]) -> None:
         vanished = self._gone("container", container_id)
         try:
             with self._call("remove container", vanished=vanished):

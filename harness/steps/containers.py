@@ -13,7 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.engines._util import text
-from harness.engines.base import ContainerSpec, MountSpec, Unsupported
+from harness.engines.base import (
+    ContainerSpec,
+    CreateWarnings,
+    MountSpec,
+    PlainRemover,
+    Unsupported,
+)
 from harness.errors import EngineError, EngineUnavailable
 from harness.model.access import TMP
 from harness.model.confine import confined
@@ -116,6 +122,9 @@ def run_container(ctx: StepContext, spec: RunSpec) -> None:
         return
     ctx.containers[step] = cid
     ctx.record(step, created=True)
+    if isinstance(ctx.engine, CreateWarnings):
+        # What the engine said it did not apply (it ran the container all the same).
+        ctx.record(step, warnings=ctx.engine.create_warnings(cid))
     try:
         ctx.engine.start(cid)
     except EngineError as exc:
@@ -245,8 +254,14 @@ def restart(ctx: StepContext, spec: RestartSpec) -> None:
 
 
 def remove(ctx: StepContext, spec: RemoveSpec) -> None:
+    """Remove as the engine does when asked (`remove_container` is teardown's fast path)."""
     cid = ctx.container(spec.container)
-    _timed(ctx, spec.name, lambda: ctx.engine.remove_container(cid, force=spec.force))
+    engine = ctx.engine
+    if isinstance(engine, PlainRemover):
+        plain = engine
+        _timed(ctx, spec.name, lambda: plain.remove_container_plain(cid, force=spec.force))
+    else:
+        _timed(ctx, spec.name, lambda: engine.remove_container(cid, force=spec.force))
     ctx.record(spec.name, removed=ctx.observations[f"{spec.name}.error"] is None)
 
 

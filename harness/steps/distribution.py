@@ -13,7 +13,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 from harness import local_registry as registry
-from harness.engines.base import Engine, registry_client
+from harness.engines.base import Engine, PlainRemover, registry_client
 from harness.errors import EngineError
 from harness.model.specs.distribution import ImageRmSpec, PullSpec, PushSpec, TagSpec
 from harness.steps.context import StateKey, StepContext, refusal
@@ -121,8 +121,10 @@ def image_rm(ctx: StepContext, spec: ImageRmSpec) -> None:
         image_id: str | None = str(ctx.engine.inspect_image(ref)["Id"])  # as the engine spells it
     except EngineError:
         image_id = None
+    engine = ctx.engine
+    remove = engine.remove_image_plain if isinstance(engine, PlainRemover) else engine.remove_image
     try:
-        ctx.engine.remove_image(ref)
+        remove(ref)
         gone = image_id is None or not ctx.engine.image_exists(image_id)
     except EngineError as exc:
         ctx.record(spec.name, removed=False, error=refusal(exc), gone=False)
