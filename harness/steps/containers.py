@@ -74,7 +74,7 @@ def _container_spec(ctx: StepContext, spec: RunSpec) -> ContainerSpec:
     return ContainerSpec(
         image=image,
         name=name,
-        labels=ctx.labels,
+        labels={**spec.labels, **ctx.labels},  # the scenario's own, then the harness's
         command=spec.command,
         entrypoint=spec.entrypoint,
         env=dict(spec.env),
