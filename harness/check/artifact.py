@@ -32,10 +32,19 @@ class Options:
     services: tuple[str, ...] = ()  # --service: only these (and what they depend on)
 
 
-def _missing_bases(
-    parsed: Dockerfile, artifact: Artifact, engine: Engine, engines: list[Engine], opts: Options
+def prepare_bases(
+    parsed: Dockerfile,
+    artifact: Artifact,
+    engine: Engine,
+    engines: list[Engine],
+    opts: Options,
+    acquired: list[str],
 ) -> tuple[list[str], EngineResult | None]:
-    """Base image ids (for the cache tag), or the `unsupported` result of a missing one."""
+    """Base image ids (for the cache tag), or the `unsupported` result of a missing one.
+
+    Touches other engines (--share-images saves from them), so the runner calls it for
+    every engine before the engines work in parallel; images it copied or pulled are
+    appended to `acquired` for the cleanup."""
     ids = []
     for source in remote_sources(parsed, dict(artifact.args)):
         if source.kind not in ("from", "copy-from", "mount-from"):
@@ -45,7 +54,12 @@ def _missing_bases(
             with contextlib.suppress(EngineError):  # one anchor per engine is enough
                 anchor(engine, base, opts.run_id, "fixture-base")
         missing = resolve_missing(
-            source.reference, engine, engines, share_images=opts.share_images, pull=opts.pull
+            source.reference,
+            engine,
+            engines,
+            share_images=opts.share_images,
+            pull=opts.pull,
+            acquired=acquired,
         )
         if missing is not None:
             where = source.location
@@ -108,13 +122,12 @@ def _base_vanished(parsed: Dockerfile, artifact: Artifact, engine: Engine, run_i
 
 
 def check_artifact(
-    artifact: Artifact, parsed: Dockerfile, engine: Engine, engines: list[Engine], opts: Options
+    artifact: Artifact, parsed: Dockerfile, engine: Engine, ids: list[str], opts: Options
 ) -> tuple[EngineResult, str | None, dict[str, Entry]]:
-    """The result, the built image reference (None if not built) and the filesystem."""
+    """The result, the built image reference (None if not built) and the filesystem.
+    Uses `engine` only, so engines can run this side by side; `ids` are the base ids
+    `prepare_bases` found."""
     started = time.monotonic()
-    ids, unsupported = _missing_bases(parsed, artifact, engine, engines, opts)
-    if unsupported is not None:
-        return unsupported, None, {}
     built = build_artifact(artifact, engine, opts.run_id, ids, opts.use_cache)
     if built.error is not None and _base_vanished(parsed, artifact, engine, opts.run_id):
         # Another client removed the base during the build: not the project's doing.

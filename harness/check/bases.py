@@ -67,22 +67,31 @@ def share(ref: str, source: Engine, target: Engine) -> str:
 
 
 def resolve_missing(
-    ref: str, engine: Engine, others: list[Engine], *, share_images: bool, pull: bool
+    ref: str,
+    engine: Engine,
+    others: list[Engine],
+    *,
+    share_images: bool,
+    pull: bool,
+    acquired: list[str] | None = None,
 ) -> Missing | None:
-    """None when `ref` is (or has been made) local on `engine`."""
+    """None when `ref` is (or has been made) local on `engine`. What this copied or
+    pulled is appended to `acquired`: the check removes it again when it ends."""
     if engine.image_exists(ref) or engine.image_exists(engine.image_ref(ref)):
         return None
+    got = acquired if acquired is not None else []
     if share_images:
         for other in others:
             if other is not engine and other.image_exists(other.image_ref(ref)):
-                share(ref, other, engine)
+                got.append(share(ref, other, engine))
                 return None
     if pull:
         try:
             registry_client(engine).pull_image(ref)
-            return None
         except EngineError as exc:
             return Missing(ref, f"--pull of {ref} on {engine.name} failed: {exc}", "")
+        got.append(ref)
+        return None
     holders = [o.name for o in others if o is not engine and o.image_exists(o.image_ref(ref))]
     fix = (
         f"copy it from {holders[0]} (`harness check --share-images`, or "
