@@ -39,6 +39,7 @@ class CheckRun:
     compose: list[dict[str, Any]] = field(default_factory=list)
     leftovers: dict[str, list[str]] = field(default_factory=dict)
     acquired: dict[str, list[str]] = field(default_factory=dict)  # copied/pulled bases
+    base_ids: dict[str, dict[str, str]] = field(default_factory=dict)  # engine: ref -> id
     started: float = field(default_factory=time.time)
 
 
@@ -51,7 +52,7 @@ def _needs_fixture_base(project: CheckProject) -> bool:
 
 
 Outcome = tuple[EngineResult, str | None, dict[str, Entry]]
-Prepared = dict[str, tuple[list[str], EngineResult | None]]
+Prepared = dict[str, tuple[dict[str, str], EngineResult | None]]
 
 
 def _prepare(run: CheckRun, artifact: Artifact) -> Prepared:
@@ -61,12 +62,13 @@ def _prepare(run: CheckRun, artifact: Artifact) -> Prepared:
     found: Prepared = {}
     for engine in run.engines:
         acquired = run.acquired.setdefault(engine.name, [])
+        known = run.base_ids.setdefault(engine.name, {})
         try:
             found[engine.name] = prepare_bases(
-                parsed, artifact, engine, run.engines, run.options, acquired
+                parsed, artifact, engine, run.engines, run.options, acquired, known
             )
         except EngineError as exc:
-            found[engine.name] = [], EngineResult(status=Status.ERROR, reason=str(exc))
+            found[engine.name] = {}, EngineResult(status=Status.ERROR, reason=str(exc))
     return found
 
 
