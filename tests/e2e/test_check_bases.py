@@ -60,7 +60,7 @@ def _id(engine: Engine, ref: str) -> str:
 
 def _present(engine: Engine, ref: str) -> list[str]:
     """Every spelling of `ref` the engine has (Docker may keep Podman's localhost/)."""
-    names = {ref, engine.image_ref(ref), f"localhost/{ref}"}
+    names = {ref, engine.image_ref(ref)} | ({f"localhost/{ref}"} if "/" not in ref else set())
     return sorted(n for n in names if engine.image_exists(n))
 
 
