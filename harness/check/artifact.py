@@ -32,57 +32,73 @@ class Options:
     services: tuple[str, ...] = ()  # --service: only these (and what they depend on)
 
 
-def _missing_bases(
-    parsed: Dockerfile, artifact: Artifact, engine: Engine, engines: list[Engine], opts: Options
-) -> tuple[list[str], EngineResult | None]:
-    """Base image ids (for the cache tag), or the `unsupported` result of a missing one."""
-    ids = []
+def prepare_bases(
+    parsed: Dockerfile,
+    artifact: Artifact,
+    engine: Engine,
+    engines: list[Engine],
+    opts: Options,
+    acquired: list[str],
+    known: dict[str, str],
+) -> tuple[dict[str, str], EngineResult | None]:
+    """Base image reference -> id (the ids go into the cache tag), or the `unsupported`
+    result of a missing one.
+
+    Touches other engines (--share-images saves from them), so the runner calls it for
+    every engine before the engines work in parallel; images it copied or pulled are
+    appended to `acquired` for the cleanup. `known` (reference -> id on this engine)
+    spares the same questions for the next artifact with the same base: the fixture
+    base is anchored by then, so no other client can remove it."""
+    ids: dict[str, str] = {}
     for source in remote_sources(parsed, dict(artifact.args)):
         if source.kind not in ("from", "copy-from", "mount-from"):
+            continue
+        if source.reference in known:
+            ids[source.reference] = known[source.reference]
             continue
         if source.reference == FIXTURE_BASE:  # (re)made here: others may remove it meanwhile
             base = ensure_fixture_base(engine, opts.run_id)
             with contextlib.suppress(EngineError):  # one anchor per engine is enough
                 anchor(engine, base, opts.run_id, "fixture-base")
         missing = resolve_missing(
-            source.reference, engine, engines, share_images=opts.share_images, pull=opts.pull
+            source.reference,
+            engine,
+            engines,
+            share_images=opts.share_images,
+            pull=opts.pull,
+            acquired=acquired,
         )
         if missing is not None:
             where = source.location
-            return [], EngineResult(
+            return {}, EngineResult(
                 status=Status.UNSUPPORTED,
                 reason=f"{where.file}:{where.line}: {missing.reason}",
                 fix=missing.fix,
             )
         ref = source.reference
         found = ref if engine.image_exists(ref) else engine.image_ref(ref)
-        ids.append(str(engine.inspect_image(found).get("Id", "")))
+        known[ref] = str(engine.inspect_image(found).get("Id", ""))
+        ids[ref] = known[ref]
     return ids, None
 
 
 ANCHOR = "check-anchor"
 
 
-def anchor(engine: Engine, ref: str, run_id: str, name: str) -> None:
+def anchor(engine: Engine, ref: str, run_id: str, name: str) -> str:
     """A created, never started container that keeps `ref` until the check ends: other
     users of a shared engine remove unused cached images (never forced), and a compose
-    tool that finds an image missing reaches for a registry."""
+    tool that finds an image missing reaches for a registry. Its filesystem is the
+    image's (never started), so it is also what the manifest is read from."""
     labels = resource_labels(run_id, ANCHOR, engine.name)
     spec = ContainerSpec(image=ref, name=resource_name(run_id, ANCHOR, engine.name, name),
                          labels=labels, command=["true"])  # fmt: skip
-    engine.create_container(spec)
+    return engine.create_container(spec)
 
 
-def filesystem(engine: Engine, ref: str, run_id: str, name: str) -> tuple[dict[str, Entry], bool]:
-    """Create (never start) a container of `ref` and read its exported filesystem."""
-    labels = resource_labels(run_id, "check", engine.name)
-    spec = ContainerSpec(image=ref, name=resource_name(run_id, "check", engine.name, name),
-                         labels=labels, command=["true"])  # fmt: skip
-    cid = engine.create_container(spec)
-    try:
-        return read_manifest(exporter(engine).export_container(cid))
-    finally:
-        engine.remove_container(cid, force=True)
+def filesystem(engine: Engine, cid: str) -> tuple[dict[str, Entry], bool]:
+    """The exported filesystem of a created, never started container (an anchor)."""
+    return read_manifest(exporter(engine).export_container(cid))
 
 
 def _run(engine: Engine, ref: str, config: dict[str, Any], artifact: Artifact, opts: Options
@@ -108,30 +124,31 @@ def _base_vanished(parsed: Dockerfile, artifact: Artifact, engine: Engine, run_i
 
 
 def check_artifact(
-    artifact: Artifact, parsed: Dockerfile, engine: Engine, engines: list[Engine], opts: Options
+    artifact: Artifact, parsed: Dockerfile, engine: Engine, bases: dict[str, str], opts: Options
 ) -> tuple[EngineResult, str | None, dict[str, Entry]]:
-    """The result, the built image reference (None if not built) and the filesystem."""
+    """The result, the built image reference (None if not built) and the filesystem.
+    Uses `engine` only, so engines can run this side by side; `bases` are the base
+    images `prepare_bases` found (reference -> id)."""
+    ids = list(bases.values())
     started = time.monotonic()
-    ids, unsupported = _missing_bases(parsed, artifact, engine, engines, opts)
-    if unsupported is not None:
-        return unsupported, None, {}
     built = build_artifact(artifact, engine, opts.run_id, ids, opts.use_cache)
     if built.error is not None and _base_vanished(parsed, artifact, engine, opts.run_id):
         # Another client removed the base during the build: not the project's doing.
         built = build_artifact(artifact, engine, opts.run_id, ids, opts.use_cache)
     result = EngineResult(facts={"build.ok": built.error is None, "build.cached": built.cached})
     result.base_ids = ids
+    result.facts["build.bases"] = bases
     result.facts["build.seconds"] = round(built.seconds, 2)
     if built.ref is None:
         result.status, result.reason = Status.FAIL, built.error or "build failed"
         result.facts["build.error"] = (built.error or "")[-2000:]
         return result, None, {}
-    anchor(engine, built.ref, opts.run_id, artifact.id)
+    kept = anchor(engine, built.ref, opts.run_id, artifact.id)
     inspect = engine.inspect_image(built.ref)
     result.facts.update({f"image.{k}": v for k, v in image_facts(inspect).items()})
     manifest: dict[str, Entry] = {}
     try:
-        manifest, cut = filesystem(engine, built.ref, opts.run_id, f"{artifact.id}-fs")
+        manifest, cut = filesystem(engine, kept)
         result.facts["fs.entries"], result.facts["fs.truncated"] = len(manifest), cut
     except Unsupported as exc:
         result.notes.append(f"filesystem not read: {exc}")

@@ -52,37 +52,58 @@ def _image_id(engine: Engine, ref: str) -> str:
     return str(engine.inspect_image(ref).get("Id", "")).removeprefix("sha256:")
 
 
-def share(ref: str, source: Engine, target: Engine) -> str:
-    """Copy `ref` from `source` to `target`; the loaded image's id must match."""
+def share(ref: str, source: Engine, target: Engine, acquired: list[str]) -> str:
+    """Copy `ref` from `source` to `target`; the loaded image's id must match.
+
+    The archive names the image as the source engine spells it: Podman saves a short
+    name as `localhost/NAME`, which Docker loads under that name, not as the NAME a
+    Dockerfile's FROM asks for; the loaded image is then tagged as asked and the
+    extra name removed. The copy goes into `acquired` (for the cleanup) before its id
+    is checked, so a copy that fails the check is removed too."""
     data = b"".join(archiver(source).save_image(source.image_ref(ref)))
-    archiver(target).load_image(data)
+    loaded = archiver(target).load_image(data)
     want = _image_id(source, source.image_ref(ref))
-    for candidate in (ref, target.image_ref(ref)):
-        if target.image_exists(candidate):
-            got = _image_id(target, candidate)
-            if got != want:
-                raise EngineError(f"{ref}: loaded id {got[:12]} differs from {want[:12]}")
-            return candidate
-    raise EngineError(f"{ref}: {target.name} loaded the archive but has no such image")
+    wanted = target.image_ref(ref)
+    extra = [n for n in loaded if n not in (ref, wanted) and target.image_exists(n)]
+    if extra and not target.image_exists(wanted):
+        registry_client(target).tag_image(extra[0], wanted)
+    for name in extra:
+        target.remove_image(name)  # an untag: `wanted` names the same image
+    if not target.image_exists(wanted):
+        raise EngineError(f"{ref}: {target.name} loaded the archive but has no such image")
+    acquired.append(wanted)
+    got = _image_id(target, wanted)
+    if got != want:
+        raise EngineError(f"{ref}: loaded id {got[:12]} differs from {want[:12]}")
+    return wanted
 
 
 def resolve_missing(
-    ref: str, engine: Engine, others: list[Engine], *, share_images: bool, pull: bool
+    ref: str,
+    engine: Engine,
+    others: list[Engine],
+    *,
+    share_images: bool,
+    pull: bool,
+    acquired: list[str] | None = None,
 ) -> Missing | None:
-    """None when `ref` is (or has been made) local on `engine`."""
+    """None when `ref` is (or has been made) local on `engine`. What this copied or
+    pulled is appended to `acquired`: the check removes it again when it ends."""
     if engine.image_exists(ref) or engine.image_exists(engine.image_ref(ref)):
         return None
+    got = acquired if acquired is not None else []
     if share_images:
         for other in others:
             if other is not engine and other.image_exists(other.image_ref(ref)):
-                share(ref, other, engine)
+                share(ref, other, engine, got)
                 return None
     if pull:
         try:
             registry_client(engine).pull_image(ref)
-            return None
         except EngineError as exc:
             return Missing(ref, f"--pull of {ref} on {engine.name} failed: {exc}", "")
+        got.append(ref)
+        return None
     holders = [o.name for o in others if o is not engine and o.image_exists(o.image_ref(ref))]
     fix = (
         f"copy it from {holders[0]} (`harness check --share-images`, or "

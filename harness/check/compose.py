@@ -74,7 +74,8 @@ def _images(run: CheckRun, compose: ComposeFile, engine: Engine) -> tuple[dict[s
             return images, f"service {name}: its image was not built on {engine.name}"
         if service.build is None and service.image:
             opts = run.options
-            missing = resolve_missing(service.image, engine, run.engines,
+            got = run.acquired.setdefault(engine.name, [])
+            missing = resolve_missing(service.image, engine, run.engines, acquired=got,
                                       share_images=opts.share_images, pull=opts.pull)  # fmt: skip
             if missing is not None:
                 return images, f"service {name}: {missing.reason}; {missing.fix}"

@@ -3,6 +3,8 @@ published ports answering on 127.0.0.1, service names resolving between services
 
 from __future__ import annotations
 
+import contextlib
+import shlex
 import socket
 import time
 from typing import Any
@@ -11,7 +13,7 @@ from harness.engines.base import Engine
 from harness.errors import EngineError
 from harness.project.compose import ComposeFile
 from harness.steps.compose import PROJECT_LABEL, SERVICE_LABEL
-from harness.verdict.observe import container_facts
+from harness.verdict.observe import container_facts, health_doc
 
 
 def containers(engine: Engine, labels: dict[str, str], project: str) -> dict[str, dict[str, Any]]:
@@ -28,20 +30,39 @@ def containers(engine: Engine, labels: dict[str, str], project: str) -> dict[str
     return found
 
 
-def _settled(doc: dict[str, Any]) -> bool:
+GRACE_S = 5.0  # how late an engine's first scheduled health check may be, under load
+
+
+def unscheduled(doc: dict[str, Any], waited: float) -> bool:
+    """`starting` with no check ever run, long after the first was due (twice the
+    interval, plus grace): the engine does not schedule it (Podman without systemd
+    timers), so waiting out the timeout would observe nothing more."""
+    state = doc.get("State") or {}
+    if health_doc(state).get("Log"):
+        return False
+    check = (doc.get("Config") or {}).get("Healthcheck") or {}
+    interval = float(check.get("Interval") or 30_000_000_000) / 1e9
+    start = float(check.get("StartPeriod") or 0) / 1e9
+    return waited >= start + 2 * interval + GRACE_S
+
+
+def _settled(doc: dict[str, Any], waited: float) -> bool:
     facts = container_facts(doc)
     if facts["state.status"] != "running":
         return facts["state.status"] in ("exited", "dead")
-    return facts["state.health"] in (None, "healthy", "unhealthy")
+    health = facts["state.health"]
+    return health in (None, "healthy", "unhealthy") or unscheduled(doc, waited)
 
 
 def wait_settled(
     engine: Engine, labels: dict[str, str], project: str, services: list[str], timeout: float
 ) -> dict[str, dict[str, Any]]:
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     while True:
         docs = containers(engine, labels, project)
-        if set(services) <= set(docs) and all(_settled(d) for d in docs.values()):
+        waited = time.monotonic() - started
+        if set(services) <= set(docs) and all(_settled(d, waited) for d in docs.values()):
             return docs
         if time.monotonic() >= deadline:
             return docs
@@ -62,6 +83,25 @@ def resolves(engine: Engine, cid: str, name: str) -> bool:
     except EngineError:
         return False
     return done.exit_code == 0
+
+
+def resolve_all(engine: Engine, cid: str, names: list[str]) -> dict[str, bool]:
+    """Does each name resolve inside `cid`? One exec through the image's `sh` for all of
+    them (an exec costs most of a second on a busy Podman); a name the script did not
+    report (no sh in the image) is asked on its own."""
+    script = "; ".join(
+        f"if nslookup {shlex.quote(n)} >/dev/null 2>&1; then echo {shlex.quote(n)}=1; "
+        f"else echo {shlex.quote(n)}=0; fi"
+        for n in names
+    )
+    answers: dict[str, bool] = {}
+    with contextlib.suppress(EngineError):
+        done = engine.exec(cid, ["sh", "-c", script])
+        for line in done.stdout.decode("utf-8", "replace").splitlines():
+            name, sep, value = line.rpartition("=")
+            if sep and name in names and value in ("0", "1"):
+                answers[name] = value == "1"
+    return {n: answers[n] if n in answers else resolves(engine, cid, n) for n in names}
 
 
 def volume_facts(engine: Engine, cid: str, name: str, targets: list[str]) -> dict[str, Any]:
@@ -102,7 +142,7 @@ def service_facts(
         if seen["state.status"] == "running":
             named = [m.target for m in service.volumes if m.type == "volume" and m.source]
             facts.update(volume_facts(engine, doc["Id"], name, named))
-            for other in names:
-                if other != name:
-                    facts[f"{name}.resolves.{other}"] = resolves(engine, doc["Id"], other)
+            others = [other for other in names if other != name]
+            for other, ok in resolve_all(engine, doc["Id"], others).items():
+                facts[f"{name}.resolves.{other}"] = ok
     return facts

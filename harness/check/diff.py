@@ -13,6 +13,7 @@ from harness.verdict.enums import Status
 NOT_COMPARED = frozenset(
     {
         "build.seconds",
+        "build.bases",  # ids of images each engine built or loaded on its own
         "build.cached",
         "build.error",
         "image.format",

@@ -27,6 +27,9 @@ ENGINE_PATHS = frozenset(
         "proc",
         "sys",
         "run",  # the directory entry only: Podman creates it for .containerenv
+        # The directory entry only: Docker creates /etc in the container (for its
+        # hosts/resolv.conf mounts) when the image has none, Podman does not.
+        "etc",
     }
 )
 ENGINE_TREES = ("dev/", "proc/", "sys/")

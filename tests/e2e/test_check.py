@@ -19,15 +19,7 @@ from harness.engines import create_engine
 from harness.labels import RUN
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
-# Expected-check files not yet confirmed end to end on both engines (issue 14 is open):
-# three-tier's api build has crashed Podman 4.3's service (a nil pointer in the build)
-# and its db run erred in the last e2e run; uv-buildkit has not had an e2e run.
-UNCONFIRMED = {"three-tier", "uv-buildkit"}
-EXPECTED = sorted(
-    p.parent.name
-    for p in PROJECTS.glob("*/expected-check.json")
-    if p.parent.name not in UNCONFIRMED
-)
+EXPECTED = sorted(p.parent.name for p in PROJECTS.glob("*/expected-check.json"))
 ENGINES = ("docker", "podman")
 
 
@@ -63,6 +55,10 @@ def test_check_reports_the_expected_differences(name: str, tmp_path: Path) -> No
         for a in check["artifacts"]
     }
     assert {k: verdicts.get(k) for k in expected["verdicts"]} == expected["verdicts"], reasons
+    said = {a["id"]: {n: e["reason"] for n, e in a["engines"].items()} for a in check["artifacts"]}
+    for artifact, words in expected.get("reasons", {}).items():
+        for engine, text in words.items():  # an engine's failure, in its own words
+            assert text in said[artifact][engine], (artifact, engine, said[artifact][engine])
     found = {
         (d["artifact"], d["key"]): _relative(d["location"], project) for d in check["differences"]
     }

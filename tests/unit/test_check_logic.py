@@ -53,6 +53,20 @@ def test_manifest_reads_a_stream_hashes_and_leaves_engine_paths_out() -> None:
     assert manifest["app/a.txt"].sha256.startswith("2cf24dba")
 
 
+def test_manifest_leaves_out_the_etc_entry_docker_adds_but_not_what_is_in_it() -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name in ("etc", "srv"):
+            info = tarfile.TarInfo(name)
+            info.type, info.mode = tarfile.DIRTYPE, 0o755
+            tar.addfile(info)
+        info = tarfile.TarInfo("etc/passwd")
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"root"))
+    manifest, _ = read_manifest([buffer.getvalue()])
+    assert set(manifest) == {"srv", "etc/passwd"}
+
+
 def test_manifest_stops_at_the_cap() -> None:
     data = _tar({f"f{i}": b"x" * 4096 for i in range(20)})
     manifest, cut = read_manifest(_chunks(data, 1024), cap=16 * 1024)
