@@ -237,10 +237,16 @@ if [ ! -x "$ROOT/.venv/bin/python" ]; then
   log "creating .venv"
   "$PY" -m venv "$ROOT/.venv"
 fi
-stamp="$ROOT/.venv/.harness-installed"
-if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-  log "installing harness and its test extras into .venv"
-  "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 \
+# HARNESS_EXTRAS (default `test`): `make report` sets it empty, the package alone, which
+# installs in a fraction of the time the test tools take. A stamp per extras set, the
+# test one covering both.
+EXTRAS="${HARNESS_EXTRAS-test}"
+stamp="$ROOT/.venv/.harness-installed${EXTRAS:+-$EXTRAS}"
+full_stamp="$ROOT/.venv/.harness-installed-test"
+fresh() { [ -f "$1" ] && ! [ "$ROOT/pyproject.toml" -nt "$1" ]; }
+if ! fresh "$stamp" && ! fresh "$full_stamp"; then
+  log "installing harness${EXTRAS:+ and its $EXTRAS extras} into .venv"
+  "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT${EXTRAS:+[$EXTRAS]}" 2>&1 \
     | { grep -v "^WARNING: Location" || true; }
   touch "$stamp"
 fi
