@@ -9,6 +9,8 @@ JOBS   ?= 2
 # scripts/versions.sh). Setup prepares only these. A quicker run names fewer:
 #   make report SURFACES="docker podman podman-docker-api"
 SURFACES ?= docker podman podman-docker-api podman-rootless docker@26.1 podman@5.4
+# What `make report` runs: the whole library, or a part (SCENARIOS=scenarios/entrypoint).
+SCENARIOS ?= scenarios
 VERSION_SURFACES := $(strip $(foreach s,$(SURFACES),$(if $(findstring @,$(s)),$(s))))
 ROOTLESS := $(if $(filter podman-rootless,$(SURFACES)),1,0)
 # The library's namespace and capability scenarios (limits.pid-namespace, ipc-namespace,
@@ -35,7 +37,7 @@ setup-report:
 # a complete results.json was written; an interrupted or invalid run does not.
 report: setup-report
 	@rm -f $(OUT)/results.json
-	$(BIN)/harness run scenarios $(ALLOW) $(addprefix --engine ,$(SURFACES)) --out $(OUT) \
+	$(BIN)/harness run $(SCENARIOS) $(ALLOW) $(addprefix --engine ,$(SURFACES)) --out $(OUT) \
 	  -j $(JOBS); rc=$$?; echo "report: $(OUT)/report.html (harness exit $$rc)"; \
 	  [ $$rc -le 1 ] || { [ $$rc -eq 3 ] && $(BIN)/python scripts/report_complete.py $(OUT)/results.json; }
 
