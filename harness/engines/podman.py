@@ -76,8 +76,13 @@ _LAYER_RACE = "layer not known"
 # An image inspect works out the image's Parent by walking every image in that store
 # too: one removed meanwhile (an `image_rm` step, a `cli` rmi) fails the inspect of
 # another with a 500 naming the removed one ("reading image X: locating image with ID
-# X: image not known"). A missing image itself is a 404, never retried.
-_INSPECT_RACES = (_LAYER_RACE, "locating image with ID")
+# X: image not known"). A missing image itself is a 404, never retried. Podman 4.3's
+# libpod handler (GetImage, images.go:97) then dereferences the inspect it did not get:
+# a recovered panic, answered as a 500 "runtime error: invalid memory address or nil
+# pointer dereference" (seen in the service's log), also at the end of a build, when
+# podman-py fetches the image it built.
+_PANIC = "invalid memory address or nil pointer dereference"
+_INSPECT_RACES = (_LAYER_RACE, "locating image with ID", _PANIC)
 
 
 def _signal_number(name: str | None) -> int | None:
@@ -143,8 +148,8 @@ def retry_store_race(call: Callable[[], T], races: tuple[str, ...] = (_LAYER_RAC
 
 
 def retry_layer_race(build: Callable[[], str]) -> str:
-    """A build, retried after the layer-cache race."""
-    return retry_store_race(build)
+    """A build, retried after the layer-cache race or the inspect panic at its end."""
+    return retry_store_race(build, (_LAYER_RACE, _PANIC))
 
 
 def retry_inspect_race(inspect: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -38,6 +38,15 @@ def test_the_parent_walk_race_is_retried() -> None:
     assert len(calls) == 2
 
 
+def test_the_handlers_panic_after_a_failed_inspect_is_retried() -> None:
+    panic = EngineError(
+        "inspect image: 500: runtime error: invalid memory address or nil pointer dereference"
+    )
+    inspect, calls = answers(panic, {"Id": "sha256:abc"})
+    assert retry_inspect_race(inspect) == {"Id": "sha256:abc"}
+    assert len(calls) == 2
+
+
 def test_a_race_that_persists_is_reported_after_three_tries() -> None:
     inspect, calls = answers(EngineError(RACE), EngineError(RACE), EngineError(RACE))
     with pytest.raises(EngineError, match="locating image with ID"):
