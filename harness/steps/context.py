@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from harness.engines._util import text
-from harness.engines.base import Engine, Vanished, captured_logs
+from harness.engines.base import Engine, Unsupported, Vanished, captured_logs
 from harness.errors import EngineError
 from harness.labels import resource_name
 from harness.model.loader import PLACEHOLDER, LoadedScenario
@@ -29,8 +29,11 @@ T = TypeVar("T")
 def refusal(exc: EngineError) -> str:
     """The engine's refusal as a step's `error` observation, except a resource that
     vanished under the step (another process removed it): that is no finding about
-    the engine, and propagates to make the outcome an `error`."""
-    if isinstance(exc, Vanished):
+    the engine, and propagates to make the outcome an `error`; and an operation the
+    surface cannot do at all (the adapter's `Unsupported`, e.g. limits on rootless
+    cgroup v1, a host bind on a version surface), which propagates to make its column
+    `unsupported` rather than a failed expectation or an `error` of the next step."""
+    if isinstance(exc, (Vanished, Unsupported)):
         raise exc
     return str(exc)
 
