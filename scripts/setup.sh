@@ -231,6 +231,21 @@ if [ "${HARNESS_ROOTLESS:-0}" = "1" ]; then
     bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
 fi
 
+# --- opt-in version surfaces: newer engines from Debian's archive in their own namespaces
+# (scripts/versions.sh, docs/versions.md), e.g. HARNESS_VERSIONS="podman@5.4 docker@26.1".
+# A surface that cannot be built or started is reported and everything else proceeds.
+# In the background while pip fills .venv below: on a fresh machine both wait on the
+# network (debootstrap and apt for each tree, PyPI for the package).
+versions_job=""
+if [ -n "${HARNESS_VERSIONS:-}" ]; then
+  for surface in $HARNESS_VERSIONS; do
+    { bash "$ROOT/scripts/versions.sh" setup "$surface" \
+        && bash "$ROOT/scripts/versions.sh" start "$surface"; } \
+      || log "version surface $surface not available: see the lines above"
+  done &
+  versions_job=$!
+fi
+
 # --- Python environment ---
 PY="${PYTHON:-python3}"
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
@@ -251,12 +266,5 @@ if ! fresh "$stamp" && ! fresh "$full_stamp"; then
   touch "$stamp"
 fi
 
-# --- opt-in version surfaces: newer engines from Debian's archive in their own namespaces
-# (scripts/versions.sh, docs/versions.md), e.g. HARNESS_VERSIONS="podman@5.4 docker@26.1".
-# A surface that cannot be built or started is reported and everything else proceeds.
-for surface in ${HARNESS_VERSIONS:-}; do
-  { bash "$ROOT/scripts/versions.sh" setup "$surface" \
-      && bash "$ROOT/scripts/versions.sh" start "$surface"; } \
-    || log "version surface $surface not available: see the lines above"
-done
+[ -z "$versions_job" ] || wait "$versions_job"
 log "ready"
