@@ -440,6 +440,10 @@ class PodmanEngine(LabelTeardown):
         ):
             kwargs["network_mode"] = spec.network
         elif spec.network:
+            # Bridge mode with that network, as `podman run --network NAME` asks: rootless
+            # Podman's default mode is slirp4netns, which refuses named networks ("networks
+            # and static ip/mac address can only be used with Bridge mode networking").
+            kwargs["network_mode"] = "bridge"
             kwargs["networks"] = {spec.network: {"aliases": list(spec.aliases)}}
         return kwargs
 
