@@ -40,6 +40,7 @@ def test_the_default_set_has_the_five_columns_of_issue_17() -> None:
     out = dry_run()
     for name in ("docker", "podman", "podman-docker-api", "docker@26.1", "podman@5.4"):
         assert f"--engine {name} " in out
+    assert 'HARNESS_VERSIONS="docker@26.1 podman@5.4" HARNESS_ROOTLESS=0 ' in out
 
 
 def complete(path: Path) -> int:
