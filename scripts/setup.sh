@@ -242,26 +242,40 @@ if [ "${HARNESS_ROOTLESS:-0}" = "1" ]; then
     bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
 fi
 
+# --- opt-in version surfaces: newer engines from Debian's archive in their own namespaces
+# (scripts/versions.sh, docs/versions.md), e.g. HARNESS_VERSIONS="podman@5.4 docker@26.1".
+# A surface that cannot be built or started is reported and everything else proceeds.
+# In the background while pip fills .venv below: on a fresh machine both wait on the
+# network (debootstrap and apt for each tree, PyPI for the package).
+versions_job=""
+if [ -n "${HARNESS_VERSIONS:-}" ]; then
+  for surface in $HARNESS_VERSIONS; do
+    { bash "$ROOT/scripts/versions.sh" setup "$surface" \
+        && bash "$ROOT/scripts/versions.sh" start "$surface"; } \
+      || log "version surface $surface not available: see the lines above"
+  done &
+  versions_job=$!
+fi
+
 # --- Python environment ---
 PY="${PYTHON:-python3}"
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
   log "creating .venv"
   "$PY" -m venv "$ROOT/.venv"
 fi
-stamp="$ROOT/.venv/.harness-installed"
-if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-  log "installing harness and its test extras into .venv"
-  "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 \
+# HARNESS_EXTRAS (default `test`): `make report` sets it empty, the package alone, which
+# installs in a fraction of the time the test tools take. A stamp per extras set, the
+# test one covering both.
+EXTRAS="${HARNESS_EXTRAS-test}"
+stamp="$ROOT/.venv/.harness-installed${EXTRAS:+-$EXTRAS}"
+full_stamp="$ROOT/.venv/.harness-installed-test"
+fresh() { [ -f "$1" ] && ! [ "$ROOT/pyproject.toml" -nt "$1" ]; }
+if ! fresh "$stamp" && ! fresh "$full_stamp"; then
+  log "installing harness${EXTRAS:+ and its $EXTRAS extras} into .venv"
+  "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT${EXTRAS:+[$EXTRAS]}" 2>&1 \
     | { grep -v "^WARNING: Location" || true; }
   touch "$stamp"
 fi
 
-# --- opt-in version surfaces: newer engines from Debian's archive in their own namespaces
-# (scripts/versions.sh, docs/versions.md), e.g. HARNESS_VERSIONS="podman@5.4 docker@26.1".
-# A surface that cannot be built or started is reported and everything else proceeds.
-for surface in ${HARNESS_VERSIONS:-}; do
-  { bash "$ROOT/scripts/versions.sh" setup "$surface" \
-      && bash "$ROOT/scripts/versions.sh" start "$surface"; } \
-    || log "version surface $surface not available: see the lines above"
-done
+[ -z "$versions_job" ] || wait "$versions_job"
 log "ready"

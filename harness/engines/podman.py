@@ -16,7 +16,7 @@ import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import podman
 import podman.api
@@ -62,6 +62,7 @@ from harness.errors import EngineError, EngineUnavailable, ImageMissing
 from harness.verdict.observe import health_doc
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
+T = TypeVar("T")
 FORMATS = {
     "oci": "application/vnd.oci.image.manifest.v1+json",
     "docker": "application/vnd.docker.distribution.manifest.v2+json",
@@ -72,6 +73,16 @@ TRANSFER_DEADLINE = 600.0
 # Podman's shared storage: a build's layer-cache lookup walks every image, and one
 # removed meanwhile (another item's `image_rm` step) fails it with this.
 _LAYER_RACE = "layer not known"
+# An image inspect works out the image's Parent by walking every image in that store
+# too: one removed meanwhile (an `image_rm` step, a `cli` rmi) fails the inspect of
+# another with a 500 naming the removed one ("reading image X: locating image with ID
+# X: image not known"). A missing image itself is a 404, never retried. Podman 4.3's
+# libpod handler (GetImage, images.go:97) then dereferences the inspect it did not get:
+# a recovered panic, answered as a 500 "runtime error: invalid memory address or nil
+# pointer dereference" (seen in the service's log), also at the end of a build, when
+# podman-py fetches the image it built.
+_PANIC = "invalid memory address or nil pointer dereference"
+_INSPECT_RACES = (_LAYER_RACE, "locating image with ID", _PANIC)
 
 
 def _signal_number(name: str | None) -> int | None:
@@ -123,17 +134,27 @@ def _libpod_healthcheck(config: dict[str, Any] | None) -> dict[str, Any] | None:
     return {_HEALTH_FIELDS.get(k, k): v for k, v in config.items()}
 
 
-def retry_layer_race(build: Callable[[], str]) -> str:
-    """Run a build, twice more after Podman's shared-storage race (both Podman surfaces
-    share the storage, so both need this)."""
+def retry_store_race(call: Callable[[], T], races: tuple[str, ...] = (_LAYER_RACE,)) -> T:
+    """Run a call, twice more after one of Podman's shared-storage races (both Podman
+    surfaces share the storage, so both need this)."""
     for attempt in (1, 2, 3):
         try:
-            return build()
+            return call()
         except EngineError as exc:
-            if attempt == 3 or _LAYER_RACE not in str(exc):
+            if attempt == 3 or not any(race in str(exc) for race in races):
                 raise
             time.sleep(0.5 * attempt)
     raise AssertionError("unreachable")
+
+
+def retry_layer_race(build: Callable[[], str]) -> str:
+    """A build, retried after the layer-cache race or the inspect panic at its end."""
+    return retry_store_race(build, (_LAYER_RACE, _PANIC))
+
+
+def retry_inspect_race(inspect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """An image inspect, retried after the parent-walk race."""
+    return retry_store_race(inspect, _INSPECT_RACES)
 
 
 class PodmanEngine(LabelTeardown):
@@ -272,6 +293,9 @@ class PodmanEngine(LabelTeardown):
         return str(image.id)
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
+        return retry_inspect_race(lambda: self._inspect_image_once(ref))
+
+    def _inspect_image_once(self, ref: str) -> dict[str, Any]:
         try:
             # 4.3 answers a 500 when the image goes away mid-inspect: an EngineError.
             with self._call("inspect image"):
@@ -425,6 +449,10 @@ class PodmanEngine(LabelTeardown):
         ):
             kwargs["network_mode"] = spec.network
         elif spec.network:
+            # Bridge mode with that network, as `podman run --network NAME` asks: rootless
+            # Podman's default mode is slirp4netns, which refuses named networks ("networks
+            # and static ip/mac address can only be used with Bridge mode networking").
+            kwargs["network_mode"] = "bridge"
             kwargs["networks"] = {spec.network: {"aliases": list(spec.aliases)}}
         return kwargs
 

@@ -19,7 +19,7 @@ import requests
 from harness.engines._transport import budget
 from harness.engines.base import BuildRequest, ComposeCli, HealthResult, Unsupported
 from harness.engines.docker import DockerEngine, _is_podman
-from harness.engines.podman import retry_layer_race
+from harness.engines.podman import retry_inspect_race, retry_layer_race
 from harness.errors import EngineError
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
@@ -39,6 +39,10 @@ class PodmanDockerApiEngine(DockerEngine):
     def build(self, request: BuildRequest) -> str:
         """Podman's storage under the compatible API: the same layer-cache race."""
         return retry_layer_race(lambda: super(PodmanDockerApiEngine, self).build(request))
+
+    def inspect_image(self, ref: str) -> dict[str, Any]:
+        """Podman's storage under the compatible API: the same parent-walk race."""
+        return retry_inspect_race(lambda: super(PodmanDockerApiEngine, self).inspect_image(ref))
 
     def _identity_mismatch(self, version: dict[str, Any]) -> str | None:
         if not _is_podman(version):

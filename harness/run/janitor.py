@@ -22,6 +22,7 @@ import os
 import socket
 import subprocess
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from harness.engines import links
@@ -59,13 +60,11 @@ def teardown_and_audit(engine: Engine, selector: dict[str, str]) -> list[str]:
 
 
 def audit_run(engines: list[Engine], selector: dict[str, str]) -> dict[str, list[str]]:
-    """Run-level audit across engines: leftovers per engine (only engines with any)."""
-    found = {}
-    for engine in engines:
-        left = teardown_and_audit(engine, selector)
-        if left:
-            found[engine.name] = left
-    return found
+    """Run-level audit across engines: leftovers per engine (only engines with any).
+    All engines at once: each waits on its own daemon."""
+    with ThreadPoolExecutor(max_workers=max(1, len(engines))) as pool:
+        lefts = list(pool.map(lambda e: teardown_and_audit(e, selector), engines))
+    return {e.name: left for e, left in zip(engines, lefts, strict=True) if left}
 
 
 def sweep_scenario(engine: Engine, run_id: str, scenario_id: str) -> list[str]:

@@ -287,9 +287,11 @@ def with_cli(engine: Engine, info: EngineInfo) -> EngineInfo:
 def open_engines(engines: list[Engine], run_id: str, probe: bool = False) -> dict[str, EngineSlot]:
     """Fingerprint every engine, sweep what dead harness processes left on it, and
     build the base image once on each available one, before any parallel work
-    starts (a failed build resurfaces in each scenario)."""
-    slots = {}
-    for engine in engines:
+    starts (a failed build resurfaces in each scenario). The engines are opened all
+    at once: each waits on its own daemon (a cold base build, a slow /info), and a
+    run over six surfaces would otherwise pay the sum."""
+
+    def one(engine: Engine) -> EngineSlot:
         info = with_cli(engine, engine.info())
         cache = ImageCache(engine, run_id, default_format=info.default_build_format or None)
         if info.available:
@@ -298,7 +300,10 @@ def open_engines(engines: list[Engine], run_id: str, probe: bool = False) -> dic
         slot = EngineSlot(engine, info, cache)
         if info.available:
             slot.stale_removed = sweep_stale(engine).total
-        slots[engine.name] = slot
+        return slot
+
+    with ThreadPoolExecutor(max_workers=max(1, len(engines))) as pool:
+        slots = {slot.engine.name: slot for slot in pool.map(one, engines)}
     if probe:
         probe_capabilities(slots)
     return slots

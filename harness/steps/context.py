@@ -29,9 +29,10 @@ T = TypeVar("T")
 def refusal(exc: EngineError) -> str:
     """The engine's refusal as a step's `error` observation, except a resource that
     vanished under the step (another process removed it): that is no finding about
-    the engine, and propagates to make the outcome an `error`; and an adapter's
-    `Unsupported` (it cannot do this at all, e.g. a version surface and the host's
-    registry), which propagates to make the column `unsupported`."""
+    the engine, and propagates to make the outcome an `error`; and an operation the
+    surface cannot do at all (the adapter's `Unsupported`, e.g. a host bind on a
+    version surface or the host's registry), which propagates to make its column
+    `unsupported` rather than a failed expectation or an `error` of the next step."""
     if isinstance(exc, (Vanished, Unsupported)):
         raise exc
     return str(exc)
