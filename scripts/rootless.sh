@@ -39,7 +39,7 @@ grep -q "^$USER_NAME:" /etc/subgid || usermod --add-subgids "$SUBIDS" "$USER_NAM
 # rootless network namespace bind-mounts a private directory over /var/lib/cni, or over
 # all of /var/lib when /var/lib/cni is missing, which hides the network configs from
 # netavark there: every container on a named network then fails to start with "network
-# not found" (https://github.com/containers/podman/issues/14780, #22227). An empty
+# not found" (https://github.com/podman-container-tools/podman/issues/14780, #22227). An empty
 # /var/lib/cni (what containernetworking-plugins installs) keeps the mount narrow.
 install -d -m 755 /var/lib/cni
 uid="$(id -u "$USER_NAME")"
