@@ -4,7 +4,11 @@
 #   API service when they do not answer, apply harness-owned Podman settings,
 #   optional offline safety net, and a .venv with the package and test extras.
 # A second run changes nothing; engines that already answer are used as they are.
+#   setup.sh --install-only   packages and .venv only: no daemon, no host config (a
+#                             machine image, or a sandbox that may not start engines yet)
 set -euo pipefail
+INSTALL_ONLY=0
+[ "${1:-}" = --install-only ] && INSTALL_ONLY=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE_DIR="${HARNESS_STATE_DIR:-/var/lib/harness}"
@@ -35,6 +39,8 @@ command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 command -v podman-compose >/dev/null 2>&1 || need_pkgs+=(podman-compose)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
+# .venv below: Debian's python3 has no venv/ensurepip without python3-venv.
+"${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
 if [ "${HARNESS_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
@@ -82,6 +88,27 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
     fi
   done
   [ "$own_policy" = 1 ] && rm -f "$policy"
+fi
+
+# --- Python environment (also for --install-only) ---
+python_env() {
+  local PY="${PYTHON:-python3}" stamp
+  if [ ! -x "$ROOT/.venv/bin/python" ]; then
+    log "creating .venv"
+    "$PY" -m venv "$ROOT/.venv"
+  fi
+  stamp="$ROOT/.venv/.harness-installed"
+  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    log "installing harness and its test extras into .venv"
+    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 \
+      | { grep -v "^WARNING: Location" || true; }
+    touch "$stamp"
+  fi
+}
+if [ "$INSTALL_ONLY" = 1 ]; then
+  python_env
+  log "installed (--install-only: no daemon started, no host config changed)"
+  exit 0
 fi
 
 # --- offline safety net (CI, or HARNESS_OFFLINE=1): stray pulls and lookups stay local ---
@@ -231,19 +258,7 @@ if [ "${HARNESS_ROOTLESS:-0}" = "1" ]; then
     bash "$ROOT/scripts/rootless.sh" || log "rootless Podman not available (see above)"
 fi
 
-# --- Python environment ---
-PY="${PYTHON:-python3}"
-if [ ! -x "$ROOT/.venv/bin/python" ]; then
-  log "creating .venv"
-  "$PY" -m venv "$ROOT/.venv"
-fi
-stamp="$ROOT/.venv/.harness-installed"
-if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-  log "installing harness and its test extras into .venv"
-  "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 \
-    | { grep -v "^WARNING: Location" || true; }
-  touch "$stamp"
-fi
+python_env
 
 # --- opt-in version surfaces: newer engines from Debian's archive in their own namespaces
 # (scripts/versions.sh, docs/versions.md), e.g. HARNESS_VERSIONS="podman@5.4 docker@26.1".
