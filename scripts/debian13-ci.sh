@@ -64,6 +64,20 @@ write_host_config() {  # what makes the tree a machine: name, hosts, resolver
   done
 }
 
+# Certificates this host added to its store (a proxy's CA, say), not Debian's: a machine of
+# this kind has them in its own store, so apt, git and pip in the tree trust them too.
+host_extra_cas() {
+  local dest="$TREE/usr/local/share/ca-certificates/harness-host"
+  rm -rf "$dest"; mkdir -p "$dest"
+  python3 - /etc/ssl/certs/ca-certificates.crt /usr/share/ca-certificates "$dest" <<'PY'
+import pathlib, re, sys
+pem = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+debian = {m.group(0) for f in pathlib.Path(sys.argv[2]).rglob("*.crt") for m in pem.finditer(f.read_text())}
+for i, cert in enumerate(c for c in pem.findall(pathlib.Path(sys.argv[1]).read_text()) if c not in debian):
+    pathlib.Path(sys.argv[3], f"host-{i}.crt").write_text(cert + "\n")
+PY
+}
+
 setup() {
   local t0 missing p
   need_root; t0=$(date +%s)
@@ -88,6 +102,9 @@ setup() {
     sandbox install -- sh -c "apt-get ${APT_OPTS[*]} update && apt-get ${APT_OPTS[*]} install ${missing[*]}" \
       >"$DIR/logs/apt.log" 2>&1 || die "apt-get failed: $DIR/logs/apt.log"
   fi
+  host_extra_cas
+  sandbox install -- update-ca-certificates >>"$DIR/logs/apt.log" 2>&1 \
+    || die "update-ca-certificates failed: $DIR/logs/apt.log"
   log "tree ready in $(( $(date +%s) - t0 )) s, $(du -sxh "$TREE" | cut -f1): $TREE"
 }
 
