@@ -24,6 +24,15 @@ ENGINE = "io.harness.engine"
 # (a volume prune), since Podman before 4.6 ORs several label filters on volumes.
 SCOPE = "io.harness.scope"
 PREFIX = "io.harness."
+# The test session (or CI job) that built a cache image, from HARNESS_SESSION: a session
+# removes the images it built and never those of another session on the same engines.
+SESSION = "io.harness.session"
+
+
+def session_labels() -> dict[str, str]:
+    """{SESSION: value} when HARNESS_SESSION is set, else nothing."""
+    session = os.environ.get("HARNESS_SESSION", "")
+    return {SESSION: session} if session else {}
 
 
 def new_run_id() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -24,12 +25,18 @@ if opted_in():
     CLIS["podman-rootless"] = ["podman", "--url", PodmanRootlessEngine().url]
 
 
+# This session's name, inherited by xdist workers and the `harness` processes tests
+# start: the cache images they build carry it, and only those are removed at the end.
+SESSION = os.environ.setdefault("HARNESS_SESSION", f"tests-{uuid.uuid4().hex[:12]}")
+
+
 def _harness_images(name: str) -> set[str]:
+    """Cache images this session built on one image store."""
     cli = CLIS[name]
     if not shutil.which(cli[0]):
         return set()
     done = subprocess.run(
-        [*cli, "images", "-q", "--no-trunc", "--filter", "label=io.harness.cache"],
+        [*cli, "images", "-q", "--no-trunc", "--filter", f"label=io.harness.session={SESSION}"],
         capture_output=True,
         text=True,
         check=False,
@@ -41,14 +48,13 @@ def _harness_images(name: str) -> set[str]:
 def _remove_images_made_by_tests() -> Iterator[None]:
     """Images are a cache for `harness run`; the test suite leaves none of its own behind."""
     if os.environ.get("HARNESS_KEEP_TEST_IMAGES") == "1":
-        # Development with several sessions at once: removing images another
-        # session is building from has wedged Podman 4.3 (see ENGINES notes).
         yield
         return
-    before = {name: _harness_images(name) for name in CLIS}
     yield
+    # Only this session's (another session's removal of images it was building from
+    # has wedged Podman 4.3; see ENGINES notes).
     for name in CLIS:
-        new = _harness_images(name) - before[name]
+        new = _harness_images(name)
         if new:
             subprocess.run(
                 [*CLIS[name], "rmi", "-f", *sorted(new)], capture_output=True, check=False

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from harness.engines.base import BuildRequest, Engine, Unsupported
 from harness.errors import EngineError, ScenarioError
-from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner
+from harness.labels import CACHE, OWNER, RUN, SCENARIO, owner, session_labels
 from harness.model.loader import PLACEHOLDER, LoadedScenario
 from harness.model.scenario import ImageSpec
 from harness.project.dockerfile import RemoteSource, parse_dockerfile, remote_sources
@@ -253,6 +253,7 @@ class ImageCache:
                         SCENARIO: scenario,
                         OWNER: owner(),
                         CACHE: tag.rsplit(":", 1)[1],
+                        **session_labels(),
                     }
                     self.engine.build(
                         BuildRequest(
