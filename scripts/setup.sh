@@ -100,7 +100,7 @@ python_env() {
   stamp="$ROOT/.venv/.harness-installed"
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     log "installing harness and its test extras into .venv"
-    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 \
+    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "${ROOT}[test]" 2>&1 \
       | { grep -v "^WARNING: Location" || true; }
     touch "$stamp"
   fi
