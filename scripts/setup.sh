@@ -4,7 +4,11 @@
 #   API service when they do not answer, apply harness-owned Podman settings,
 #   optional offline safety net, and a .venv with the package and test extras.
 # A second run changes nothing; engines that already answer are used as they are.
+#   setup.sh --install-only   packages and .venv only: no daemon, no host config (a
+#                             machine image, or a sandbox that may not start engines yet)
 set -euo pipefail
+INSTALL_ONLY=0
+[ "${1:-}" = --install-only ] && INSTALL_ONLY=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE_DIR="${HARNESS_STATE_DIR:-/var/lib/harness}"
@@ -35,6 +39,8 @@ command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 command -v podman-compose >/dev/null 2>&1 || need_pkgs+=(podman-compose)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
+# .venv below: Debian's python3 has no venv/ensurepip without python3-venv.
+"${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
 if [ "${HARNESS_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
@@ -89,6 +95,33 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
     fi
   done
   [ "$own_policy" = 1 ] && rm -f "$policy"
+fi
+
+# --- Python environment (also for --install-only) ---
+python_env() {
+  local PY="${PYTHON:-python3}" EXTRAS stamp full_stamp
+  if [ ! -x "$ROOT/.venv/bin/python" ]; then
+    log "creating .venv"
+    "$PY" -m venv "$ROOT/.venv"
+  fi
+  # HARNESS_EXTRAS (default `test`): `make report` sets it empty, the package alone, which
+  # installs in a fraction of the time the test tools take. A stamp per extras set, the
+  # test one covering both.
+  EXTRAS="${HARNESS_EXTRAS-test}"
+  stamp="$ROOT/.venv/.harness-installed${EXTRAS:+-$EXTRAS}"
+  full_stamp="$ROOT/.venv/.harness-installed-test"
+  fresh() { [ -f "$1" ] && ! [ "$ROOT/pyproject.toml" -nt "$1" ]; }
+  if ! fresh "$stamp" && ! fresh "$full_stamp"; then
+    log "installing harness${EXTRAS:+ and its $EXTRAS extras} into .venv"
+    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT${EXTRAS:+[$EXTRAS]}" 2>&1 \
+      | { grep -v "^WARNING: Location" || true; }
+    touch "$stamp"
+  fi
+}
+if [ "$INSTALL_ONLY" = 1 ]; then
+  python_env
+  log "installed (--install-only: no daemon started, no host config changed)"
+  exit 0
 fi
 
 # --- offline safety net (CI, or HARNESS_OFFLINE=1): stray pulls and lookups stay local ---
@@ -257,25 +290,7 @@ if [ -n "${HARNESS_VERSIONS:-}" ]; then
   versions_job=$!
 fi
 
-# --- Python environment ---
-PY="${PYTHON:-python3}"
-if [ ! -x "$ROOT/.venv/bin/python" ]; then
-  log "creating .venv"
-  "$PY" -m venv "$ROOT/.venv"
-fi
-# HARNESS_EXTRAS (default `test`): `make report` sets it empty, the package alone, which
-# installs in a fraction of the time the test tools take. A stamp per extras set, the
-# test one covering both.
-EXTRAS="${HARNESS_EXTRAS-test}"
-stamp="$ROOT/.venv/.harness-installed${EXTRAS:+-$EXTRAS}"
-full_stamp="$ROOT/.venv/.harness-installed-test"
-fresh() { [ -f "$1" ] && ! [ "$ROOT/pyproject.toml" -nt "$1" ]; }
-if ! fresh "$stamp" && ! fresh "$full_stamp"; then
-  log "installing harness${EXTRAS:+ and its $EXTRAS extras} into .venv"
-  "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT${EXTRAS:+[$EXTRAS]}" 2>&1 \
-    | { grep -v "^WARNING: Location" || true; }
-  touch "$stamp"
-fi
+python_env
 
 [ -z "$versions_job" ] || wait "$versions_job"
 log "ready"

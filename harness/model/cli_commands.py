@@ -4,10 +4,10 @@ table, and what the harness allows of each: the same pflag rules as
 per subcommand, and a kind for each positional argument.
 
 Taken from `docker SUBCOMMAND --help` (Docker CLI 28 on this host) and
-`podman SUBCOMMAND --help` (Podman 4.3); an option either CLI knows is accepted (the
-other CLI refusing it is a finding). Where the two CLIs give one letter two meanings
-(`logs -n`: Docker's --tail, Podman's --names; `stop -t`: --timeout and --time) the
-table keeps Docker's reading, which is the same role either way.
+`podman SUBCOMMAND --help` (Podman 4.3, plus what Podman 5.4 added); an option either
+CLI knows is accepted (the other CLI refusing it is a finding). Where the two CLIs
+give one letter two meanings (`logs -n`: Docker's --tail, Podman's --names; `stop -t`:
+--timeout and --time) the table keeps Docker's reading, which is the same role either way.
 
 Safety: a subcommand that is not in the table is refused at load time; so are the
 options that would reach beyond the scenario (`--all`, `--latest`, `--filter` on
@@ -58,6 +58,7 @@ _WHY_REFUSED = {
     "watch": "never returns",
     "env-file": "reads a host file",
     "preserve-fds": "passes the harness's descriptors",
+    "preserve-fd": "passes the harness's descriptors",
     "config-from": "reads another network's configuration",
     "ipam-driver": "an IPAM driver other than the default",
     "link": "links are legacy and name containers outside the scenario",
@@ -122,7 +123,7 @@ _SPECS: tuple[tuple[str, str, str, str], ...] = (
         "container+",
         "",
     ),
-    ("wait", "condition=,i:interval=,!latest", "container+", ""),
+    ("wait", "condition=,i:interval=,ignore,!latest", "container+", ""),
     (
         "logs",
         "details,since=,n:tail=,t:timestamps,until=,color,names,!f:follow,!latest",
@@ -132,7 +133,7 @@ _SPECS: tuple[tuple[str, str, str, str], ...] = (
     (
         "exec",
         "d:detach,detach-keys=,e:env=@env,i:interactive,privileged@privileged,t:tty,"
-        "u:user=,w:workdir=,!env-file=,!preserve-fds=,!latest",
+        "u:user=,w:workdir=,!env-file=,!preserve-fd=,!preserve-fds=,!latest",
         "container,rest",
         "",
     ),
@@ -156,14 +157,20 @@ _SPECS: tuple[tuple[str, str, str, str], ...] = (
     ("pause", "!all,!cidfile=,!filter=,!latest", "container+", ""),
     ("unpause", "!all,!cidfile=,!filter=,!latest", "container+", ""),
     ("top", "!latest", "container,rest", ""),
-    ("volume create", "d:driver=@volume-driver,label=@label,o:opt=@volume-opt", "volume", "labels"),
+    (
+        "volume create",
+        "d:driver=@volume-driver,label=@label,o:opt=@volume-opt,ignore",
+        "volume",
+        "labels",
+    ),
     ("volume rm", "f:force,t:time=,!all", "volume+", ""),
     ("volume inspect", "f:format=,!all", "any+", ""),
     ("volume ls", "f:filter=,format=,q:quiet,noheading", "", "scope"),
     (
         "network create",
         "d:driver=@net-driver,gateway=,internal,ip-range=,ipv6,ipv4,label=@label,"
-        "o:opt=@net-opt,subnet=,disable-dns,attachable,!aux-address=,!config-from=,!config-only,"
+        "o:opt=@net-opt,subnet=,disable-dns,attachable,dns=,ignore,interface-name=,route=,"
+        "!aux-address=,!config-from=,!config-only,"
         "!ingress,!ipam-driver=,!ipam-opt=,!scope=",
         "network",
         "labels",

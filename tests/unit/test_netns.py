@@ -47,11 +47,12 @@ def _lo_up(path: str) -> bool:
 
 
 def _loopback_accepts() -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", 0))
-        except OSError:
-            return False
+    """A connection over lo: binding 127.0.0.1 succeeds while lo is still down."""
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            socket.create_connection(server.getsockname(), timeout=1).close()
+    except OSError:
+        return False
     return True
 
 
