@@ -233,6 +233,8 @@ run() {
   local t0 t1 rc=0 stamp logf
   need_root
   [ -e "$TREE/.harness-base" ] || die "no tree: scripts/debian13-ci.sh setup"
+  # A pid1 file whose process is gone is what a killed run left: stop cleans it up.
+  if [ -s "$RUN_DIR/pid1" ] && [ ! -d "/proc/$(cat "$RUN_DIR/pid1")" ]; then stop >/dev/null 2>&1 || true; fi
   [ ! -s "$RUN_DIR/pid1" ] || die "a sandbox runs (pid $(cat "$RUN_DIR/pid1")): stop it first"
   [ "${1:-}" = -- ] && shift
   [ $# -gt 0 ] || set -- bash .ci/run
