@@ -285,6 +285,15 @@ class CreateWarnings(Protocol):
 
 
 @runtime_checkable
+class HostDirOwner(Protocol):
+    """Optional: the host uid and gid an engine's containers need to own a scenario's
+    `{{ tmp }}` to bind it (a rootless engine runs as another user, and a root-only 0700
+    directory is "permission denied" to it)."""
+
+    def host_dir_owner(self) -> tuple[int, int] | None: ...
+
+
+@runtime_checkable
 class CacheCleaner(Protocol):
     """Optional: remove cached images (by label filter) that no container uses."""
 

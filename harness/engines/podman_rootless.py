@@ -94,3 +94,12 @@ class PodmanRootlessEngine(PodmanEngine):
             reason = "; ".join(blockers) if blockers else f"no rootless service: {info.error}"
             return EngineInfo(name=self.name, available=False, url=self.url, error=reason)
         return info
+
+    def host_dir_owner(self) -> tuple[int, int] | None:
+        """The rootless user: container root is that user on the host, so a scenario's
+        `{{ tmp }}` must be theirs for a bind of it (a 0700 root directory is refused)."""
+        try:
+            entry = pwd.getpwnam(USER)
+        except KeyError:
+            return None
+        return entry.pw_uid, entry.pw_gid

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.engines import capabilities
-from harness.engines.base import Engine, EngineInfo, Unsupported
+from harness.engines.base import Engine, EngineInfo, HostDirOwner, Unsupported
 from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTimeout
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario
@@ -110,6 +110,16 @@ class _RunDocuments:
         return self._images[name]
 
 
+def _scenario_tmp(engine: Engine) -> Path:
+    """The scenario's `{{ tmp }}`, owned by the user the engine's containers run as on
+    the host where that is not root (rootless Podman), so binds of it work."""
+    path = temp_dir("scenario")
+    owner = engine.host_dir_owner() if isinstance(engine, HostDirOwner) else None
+    if owner is not None:
+        os.chown(path, *owner)
+    return path
+
+
 def run_one(
     loaded: LoadedScenario,
     engine: Engine,
@@ -132,7 +142,7 @@ def run_one(
         images={},
         cancel=cancel or threading.Event(),
         deadline=started + scenario.timeout,
-        tmp=temp_dir("scenario"),
+        tmp=_scenario_tmp(engine),
     )
     watchdog = threading.Timer(scenario.timeout, _expire, args=(ctx,))
     watchdog.daemon = True
