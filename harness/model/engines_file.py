@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.errors import ScenarioError, ScenarioErrors
-from harness.model.loader import _pydantic_errors, _read
-from harness.model.yamlpos import load_positioned
+from harness.model.loader import read_validated
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 
@@ -73,15 +72,7 @@ def _relative(entry: EngineEntry, base: Path) -> EngineEntry:
 def load_engines_file(path: Path) -> list[EngineEntry]:
     """The entries of an engines file; ScenarioErrors at file:line:col otherwise."""
     file = str(path)
-    text = _read(path)
-    try:
-        doc = load_positioned(text, file)
-    except ScenarioError as exc:
-        raise ScenarioErrors([exc]) from None
-    try:
-        parsed = EnginesFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ScenarioErrors(_pydantic_errors(exc, doc, file)) from None
+    _text, doc, parsed = read_validated(path, EnginesFile, "engines: [...]")
     seen: set[str] = set()
     errors = []
     for i, entry in enumerate(parsed.engines):

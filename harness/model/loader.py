@@ -11,9 +11,9 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from harness.errors import Location, ScenarioError, ScenarioErrors
 from harness.model.context import context_problems
@@ -43,6 +43,9 @@ class LoadedScenario:
     @property
     def directory(self) -> Path:
         return self.path.parent
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
@@ -307,8 +310,10 @@ def _security(
     return errors, tuple(flags)
 
 
-def load_scenario(path: Path, policy: Policy | None = None) -> LoadedScenario:
-    """Load and validate one file; raise ScenarioErrors listing every problem found."""
+def read_validated(path: Path, model: type[M], top: str) -> tuple[str, Positioned, M]:
+    """Read one YAML file, parse it with positions and validate it against `model`;
+    ScenarioErrors at file:line:col for every problem (`top`: what the top level holds).
+    Scenarios and engines files share it, so both report mistakes the same way."""
     file = str(path)
     text = _read(path)
     try:
@@ -316,18 +321,19 @@ def load_scenario(path: Path, policy: Policy | None = None) -> LoadedScenario:
     except ScenarioError as exc:
         raise ScenarioErrors([exc]) from None
     if not isinstance(doc.data, dict):
-        raise ScenarioErrors(
-            [
-                ScenarioError(
-                    Location(file, 1, 1),
-                    "expected a mapping at the top level (schema, id, area, title, steps, ...)",
-                )
-            ]
-        )
+        where = Location(file, 1, 1)
+        raise ScenarioErrors([ScenarioError(where, f"expected a mapping at the top level ({top})")])
     try:
-        scenario = Scenario.model_validate(doc.data)
+        return text, doc, model.model_validate(doc.data)
     except ValidationError as exc:
         raise ScenarioErrors(_pydantic_errors(exc, doc, file)) from None
+
+
+def load_scenario(path: Path, policy: Policy | None = None) -> LoadedScenario:
+    """Load and validate one file; raise ScenarioErrors listing every problem found."""
+    file = str(path)
+    top = "schema, id, area, title, steps, ..."
+    text, doc, scenario = read_validated(path, Scenario, top)
     problems = _check_references(scenario, doc, file, path.parent, text)
     problems += _fetch_problems(scenario, path.parent, doc, file, text)
     refused, flags = _security(scenario, doc, file, path.parent, policy or Policy())
