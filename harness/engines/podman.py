@@ -135,15 +135,16 @@ def _libpod_healthcheck(config: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def retry_store_race(call: Callable[[], T], races: tuple[str, ...] = (_LAYER_RACE,)) -> T:
-    """Run a call, twice more after one of Podman's shared-storage races (both Podman
-    surfaces share the storage, so both need this)."""
-    for attempt in (1, 2, 3):
+    """Run a call, up to four more times after one of Podman's shared-storage races
+    (both Podman surfaces share the storage, so both need this). Backing off 0.5 to 4 s:
+    while several runs remove images at once, three quick tries were not enough."""
+    for attempt in (1, 2, 3, 4, 5):
         try:
             return call()
         except EngineError as exc:
-            if attempt == 3 or not any(race in str(exc) for race in races):
+            if attempt == 5 or not any(race in str(exc) for race in races):
                 raise
-            time.sleep(0.5 * attempt)
+            time.sleep(0.5 * 2 ** (attempt - 1))
     raise AssertionError("unreachable")
 
 

@@ -47,11 +47,14 @@ def test_the_handlers_panic_after_a_failed_inspect_is_retried() -> None:
     assert len(calls) == 2
 
 
-def test_a_race_that_persists_is_reported_after_three_tries() -> None:
-    inspect, calls = answers(EngineError(RACE), EngineError(RACE), EngineError(RACE))
+def test_a_race_that_persists_is_reported_after_five_tries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("harness.engines.podman.time.sleep", lambda _s: None)
+    inspect, calls = answers(*[EngineError(RACE)] * 5)
     with pytest.raises(EngineError, match="locating image with ID"):
         retry_inspect_race(inspect)
-    assert len(calls) == 3
+    assert len(calls) == 5
 
 
 @pytest.mark.parametrize(
