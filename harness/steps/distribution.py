@@ -125,10 +125,15 @@ def image_rm(ctx: StepContext, spec: ImageRmSpec) -> None:
     remove = engine.remove_image_plain if isinstance(engine, PlainRemover) else engine.remove_image
     try:
         remove(ref)
-        gone = image_id is None or not ctx.engine.image_exists(image_id)
     except EngineError as exc:
-        ctx.record(spec.name, removed=False, error=refusal(exc), gone=False)
+        # A refusal (in use, or no such image): `gone` still says what is there after it;
+        # an image that never existed is gone (the engine's default, unforced removal
+        # of a missing name is an error, not a reason to say something is left).
+        error = refusal(exc)
+        gone = image_id is None or not ctx.engine.image_exists(image_id)
+        ctx.record(spec.name, removed=False, error=error, gone=gone)
         return
+    gone = image_id is None or not ctx.engine.image_exists(image_id)
     ctx.record(spec.name, removed=True, error=None, gone=gone)
 
 
