@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from harness.model.specs.base import LoadContext, RefKind, StepSpec
+from harness.model.specs.orchestration import SWARM
 
 Driver = Literal["bridge", "host", "none", "overlay", "macvlan", "ipvlan"]
 
@@ -51,4 +52,9 @@ class NetworkCreateSpec(StepSpec, kind="network_create"):
     def exclusive(self) -> Iterable[str]:
         # A static subnet is host-wide on one engine: two scenarios (or two surfaces of
         # one store) asking for it at once would collide.
-        return (f"subnet:{self.subnet}",) if self.subnet else ()
+        found = [f"subnet:{self.subnet}"] if self.subnet else []
+        if self.driver == "overlay":
+            # An overlay network's fate depends on the engine's swarm mode, which the
+            # swarm scenarios switch on and off: never at the same time as them.
+            found.append(SWARM)
+        return tuple(found)
