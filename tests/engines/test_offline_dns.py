@@ -81,10 +81,16 @@ def daemon_pid(url: str) -> int:
     """The process holding the engine's listening socket: found by socket, never by name."""
     path = url.removeprefix("unix://")
     owners = set()
+    # The same path in another mount namespace is another socket (a daemon in a sandbox
+    # such as scripts/debian13-ci.sh's): only the one this process's path reaches counts.
+    real = os.path.realpath(path)  # /var/run -> /run: a symlink would resolve in our root
+    ours = os.stat(real).st_ino
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
+            if (proc / "root" / real.lstrip("/")).stat().st_ino != ours:
+                continue
             inodes = {
                 m.group(1)
                 for fd in (proc / "fd").iterdir()
