@@ -113,6 +113,18 @@ def _loop(watch: Watch, timeout: float) -> dict[str, Any]:
     }
 
 
+def _ports_answer(watch: Watch, state: str | None) -> dict[str, bool | None]:
+    """Per EXPOSEd port: True (answered), False (running and silent) or None (not
+    observed). A probe of a container that ended meanwhile fails whatever the port
+    would have done, so a False from it is None: which side of the exit the first probe
+    fell on is timing, not a difference between engines."""
+    running = state == "running"
+    return {
+        str(p): True if watch.answered.get(p) else (watch.answered.get(p) if running else None)
+        for p in watch.ports
+    }
+
+
 def _stop(engine: Engine, cid: str) -> dict[str, Any]:
     started = time.monotonic()
     engine.stop(cid, timeout=10)
@@ -138,7 +150,7 @@ def observe(
             for port in watch.ports:
                 watch.answered.setdefault(port, probe_port(engine, cid, port))
             facts.update(_stop(engine, cid))
-        facts["ports_answer"] = {str(p): watch.answered.get(p) for p in watch.ports}
+        facts["ports_answer"] = _ports_answer(watch, facts["state"])
         stdout, stderr = engine.logs(cid)
         facts["stdout"], facts["stderr"] = _text(stdout), _text(stderr)
         return facts
