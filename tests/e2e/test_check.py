@@ -41,8 +41,8 @@ def _relative(location: dict[str, Any] | None, project: Path) -> tuple[str, int]
 
 def _for_versions(expected: dict[str, Any], versions: dict[str, str]) -> dict[str, Any]:
     """The expectation for these engine versions: each `on_versions` entry whose `when`
-    ranges all match ({"podman": ">=5"}) overrides verdicts (per artifact), differences
-    and exit_code. An engine's version stands for the tools its distribution ships with
+    ranges all match ({"podman": ">=5"}) overrides verdicts (per artifact), differences,
+    reasons and exit_code. An engine's version stands for the tools its distribution ships with
     it (Debian 13: Podman 5.4 with podman-compose 1.3, Docker 26.1 with compose v2)."""
     merged = dict(expected)
     for entry in expected.get("on_versions", []):
@@ -51,6 +51,7 @@ def _for_versions(expected: dict[str, Any], versions: dict[str, str]) -> dict[st
             merged["verdicts"] = {**merged["verdicts"], **entry.get("verdicts", {})}
             merged["differences"] = entry.get("differences", merged["differences"])
             merged["exit_code"] = entry.get("exit_code", merged["exit_code"])
+            merged["reasons"] = entry.get("reasons", merged.get("reasons", {}))
     return merged
 
 
