@@ -72,3 +72,17 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
         pytest.skip(f"{request.param} unavailable: {info.error}")
     yield eng
     eng.close()
+
+
+@pytest.fixture
+def rootless() -> Iterator[PodmanRootlessEngine]:
+    """The rootless Podman surface; skipped unless opted in and answering."""
+    if not opted_in():
+        pytest.skip("podman-rootless is opt-in: HARNESS_ROOTLESS=1")
+    engine = create_engine("podman-rootless")
+    info = engine.info()
+    if not info.available:
+        pytest.skip(f"podman-rootless unavailable: {info.error}")
+    assert isinstance(engine, PodmanRootlessEngine)
+    yield engine
+    engine.close()

@@ -9,30 +9,15 @@ Runs only where the rootless service is up (HARNESS_ROOTLESS=1, scripts/rootless
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from harness.engines import create_engine
 from harness.engines.base import ContainerSpec
-from harness.engines.podman_rootless import PodmanRootlessEngine, opted_in
+from harness.engines.podman_rootless import PodmanRootlessEngine
 from harness.labels import RUN, new_run_id, resource_labels
 from harness.run.images import ImageCache
 
 pytestmark = pytest.mark.engine
-
-
-@pytest.fixture
-def rootless() -> Iterator[PodmanRootlessEngine]:
-    if not opted_in():
-        pytest.skip("podman-rootless is opt-in: HARNESS_ROOTLESS=1")
-    engine = create_engine("podman-rootless")
-    info = engine.info()
-    if not info.available:
-        pytest.skip(f"podman-rootless unavailable: {info.error}")
-    assert isinstance(engine, PodmanRootlessEngine)
-    yield engine
-    engine.close()
 
 
 def test_a_container_on_a_named_network_starts_and_resolves(

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,29 @@ STACK = "scenarios/orchestration/stack-two-services.yaml"
 BIND = "scenarios/volumes/bind-existing.yaml"
 REGISTRY = "scenarios/registry/manifest-type.yaml"
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
+
+
+def _surface_run(tmp_path: Path, scenario: str, *options: str) -> dict[str, Any]:
+    """Run one scenario on docker@26.1 (skipped when the surface is not up) and return
+    the scenario's results entry; exit codes 0, 1 and 3 are all reports."""
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", scenario, "--engine", "docker@26.1",
+         *options, "-q", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
+    (found,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
+    return dict(found)
+
+
+def _unsupported_on_surface(tmp_path: Path, scenario: str, reason: str, *options: str) -> None:
+    on_surface = _surface_run(tmp_path, scenario, *options)["engines"]["docker@26.1"]
+    assert on_surface["status"] == "unsupported", on_surface
+    assert reason in on_surface["error"]
+    assert not on_surface["leftovers"], on_surface["leftovers"]
 
 
 def test_host_mode_is_unsupported_on_a_surface_without_a_route(tmp_path: Path) -> None:
@@ -57,49 +81,12 @@ def test_the_podman_surface_cli_is_a_client_of_its_service() -> None:
 
 
 def test_a_stack_file_on_the_host_is_unsupported_on_a_surface(tmp_path: Path) -> None:
-    surface = version_surfaces.load("docker@26.1")
-    if surface.reason:
-        pytest.skip(f"docker@26.1: {surface.reason}")
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", STACK, "--engine", "docker@26.1",
-         "-q", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
-    )  # fmt: skip
-    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
-    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
-    on_surface = scenario["engines"]["docker@26.1"]
-    assert on_surface["status"] == "unsupported", on_surface
-    assert "resolves paths in its own root" in on_surface["error"]
-    assert not on_surface["leftovers"], on_surface["leftovers"]
+    _unsupported_on_surface(tmp_path, STACK, "resolves paths in its own root")
 
 
 def test_a_host_bind_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
-    surface = version_surfaces.load("docker@26.1")
-    if surface.reason:
-        pytest.skip(f"docker@26.1: {surface.reason}")
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", BIND, "--engine", "docker@26.1",
-         "--allow-host-binds", "-q", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
-    )  # fmt: skip
-    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
-    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
-    on_surface = scenario["engines"]["docker@26.1"]
-    assert on_surface["status"] == "unsupported", on_surface
-    assert "a bind of a host path" in on_surface["error"]
+    _unsupported_on_surface(tmp_path, BIND, "a bind of a host path", "--allow-host-binds")
 
 
 def test_the_hosts_registry_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
-    surface = version_surfaces.load("docker@26.1")
-    if surface.reason:
-        pytest.skip(f"docker@26.1: {surface.reason}")
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", REGISTRY, "--engine", "docker@26.1",
-         "-q", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
-    )  # fmt: skip
-    assert done.returncode in (0, 1, 3), done.stdout + done.stderr
-    (scenario,) = json.loads((tmp_path / "results.json").read_text())["scenarios"]
-    on_surface = scenario["engines"]["docker@26.1"]
-    assert on_surface["status"] == "unsupported", on_surface
-    assert "the local registry on 127.0.0.1" in on_surface["error"]
+    _unsupported_on_surface(tmp_path, REGISTRY, "the local registry on 127.0.0.1")
