@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import re
+import socket
+import struct
 import subprocess
 import tomllib
 import uuid
@@ -67,41 +68,19 @@ def test_on_loopback_tells_loopback_from_outside() -> None:
     assert nameservers("search x\nnameserver 1.2.3.4\n# nameserver 5.6.7.8\n") == ["1.2.3.4"]
 
 
-def _unix_listeners(pid: int) -> dict[str, str]:
-    """Socket inode -> path of the listening unix sockets in PID's network namespace."""
-    found = {}
-    for line in Path(f"/proc/{pid}/net/unix").read_text().splitlines()[1:]:
-        fields = line.split()
-        if len(fields) >= 8 and int(fields[3], 16) & 0x10000:  # __SO_ACCEPTCON
-            found[fields[6]] = fields[7]
-    return found
-
-
 def daemon_pid(url: str) -> int:
-    """The process holding the engine's listening socket: found by socket, never by name."""
+    """The process serving the engine's socket: found by the socket itself, never by
+    name. SO_PEERCRED on a connection to a listening unix socket gives the PID of the
+    process that called listen(), translated into our PID namespace, and the path
+    reaches only the socket of our mount namespace. (Matching paths in
+    /proc/PID/net/unix found no listener for Podman 5.4's service on Debian 13.)"""
     path = url.removeprefix("unix://")
-    owners = set()
-    # The same path in another mount namespace is another socket (a daemon in a sandbox
-    # such as scripts/debian13-ci.sh's): only the one this process's path reaches counts.
-    real = os.path.realpath(path)  # /var/run -> /run: a symlink would resolve in our root
-    ours = os.stat(real).st_ino
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if (proc / "root" / real.lstrip("/")).stat().st_ino != ours:
-                continue
-            inodes = {
-                m.group(1)
-                for fd in (proc / "fd").iterdir()
-                if (m := re.fullmatch(r"socket:\[(\d+)\]", os.readlink(fd)))
-            }
-            if inodes and any(_unix_listeners(int(proc.name)).get(i) == path for i in inodes):
-                owners.add(int(proc.name))
-        except OSError:  # gone, or a kernel thread
-            continue
-    assert len(owners) == 1, f"one process should listen on {path}, found {sorted(owners)}"
-    return owners.pop()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.connect(path)
+        creds = client.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, _uid, _gid = struct.unpack("3i", creds)
+    assert pid > 0, f"no process answers on {path}"
+    return pid
 
 
 def resolv_view(pid: int) -> str:

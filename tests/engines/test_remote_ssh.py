@@ -17,6 +17,7 @@ import pytest
 
 from harness.engines import available_adapters, create_engine
 from harness.engines.remote import RemoteSpec, create_remote
+from harness.model.loader import load_scenario
 from tests.engines.sshd import SSHD, Sshd, local_sshd
 
 pytestmark = pytest.mark.engine
@@ -71,12 +72,21 @@ def _ssh_processes(port: int) -> list[str]:
     return found
 
 
-def _comparable(outcome: dict[str, Any]) -> dict[str, Any]:
-    """What must be equal between a local column and its ssh twin."""
-    return {
-        "status": outcome["status"],
-        "checks": [(c["key"], c["ok"], repr(c["actual"])) for c in outcome.get("checks", [])],
-    }
+def _intermittent(scenario_file: str, kind: str) -> set[str]:
+    """Keys the scenario declares racy on `kind` (`intermittent: true`): either column
+    may see the race, so they say nothing about the tunnel."""
+    scenario = load_scenario(ROOT / scenario_file).scenario
+    return {kd.key for kd in scenario.known_divergences if kd.engine == kind and kd.intermittent}
+
+
+def _comparable(outcome: dict[str, Any], racy: set[str]) -> dict[str, Any]:
+    """What must be equal between a local column and its ssh twin: the checks outside
+    the declared races, and the status once a failure of a racy check is set aside."""
+    checks = [c for c in outcome.get("checks", []) if c["key"] not in racy]
+    status = outcome["status"]
+    if status == "fail" and all(c["ok"] for c in checks):
+        status = "pass"
+    return {"status": status, "checks": [(c["key"], c["ok"], repr(c["actual"])) for c in checks]}
 
 
 def test_ssh_columns_match_the_local_ones(sshd: Sshd, tmp_path: Path) -> None:
@@ -121,7 +131,8 @@ def test_ssh_columns_match_the_local_ones(sshd: Sshd, tmp_path: Path) -> None:
             continue
         for kind in SOCKETS:
             local, remote = outcomes[kind], outcomes[f"{kind}-ssh"]
-            assert _comparable(remote) == _comparable(local), scenario["id"]
+            racy = _intermittent(scenario["file"], kind)
+            assert _comparable(remote, racy) == _comparable(local, racy), scenario["id"]
     assert len(by_id) == len(SCENARIOS) + 1
     assert "Accepted publickey for root" in sshd.log.read_text()
     assert _ssh_processes(sshd.port) == []  # every tunnel stopped with the run
