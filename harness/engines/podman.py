@@ -83,6 +83,12 @@ _LAYER_RACE = "layer not known"
 # podman-py fetches the image it built.
 _PANIC = "invalid memory address or nil pointer dereference"
 _INSPECT_RACES = (_LAYER_RACE, "locating image with ID", _PANIC)
+# Picking a free subnet for a new network, Podman 4.3 reads the host's interfaces and
+# addresses with Go's net.InterfaceAddrs, which fails ("route ip+net: no such network
+# interface") when an interface appears or vanishes between its two netlink dumps: any
+# bridge or veth another run makes meanwhile (golang/go#51934, fixed in Go 1.24). The
+# network is not created; both Podman surfaces meet it.
+_INTERFACE_RACE = "no such network interface"
 
 
 def _signal_number(name: str | None) -> int | None:
@@ -156,6 +162,11 @@ def retry_layer_race(build: Callable[[], str]) -> str:
 def retry_inspect_race(inspect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """An image inspect, retried after the parent-walk race."""
     return retry_store_race(inspect, _INSPECT_RACES)
+
+
+def retry_interface_race(create: Callable[[], str]) -> str:
+    """A network creation, retried after the host-interface race."""
+    return retry_store_race(create, (_INTERFACE_RACE,))
 
 
 class PodmanEngine(LabelTeardown):
@@ -722,23 +733,17 @@ class PodmanEngine(LabelTeardown):
         return pruned
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
+        return retry_interface_race(lambda: self._create_network_once(name, labels, internal))
+
+    def _create_network_once(self, name: str, labels: dict[str, str], internal: bool) -> str:
         # `podman network create` enables DNS (aardvark-dns) by default, as Docker's user
         # networks always have their embedded DNS; libpod's API defaults it to off.
-        for attempt in (1, 2):
-            try:
-                with self._call("create network"):
-                    network = self.client.networks.create(
-                        name, labels=labels, internal=internal, driver="bridge", dns_enabled=True
-                    )
-            except EngineError as exc:
-                # 4.3 lists the host's interfaces to pick a free subnet; one vanishing
-                # meanwhile (another session's bridge) fails the call: that is worth one retry.
-                if attempt == 1 and "no such network interface" in str(exc):
-                    continue
-                raise
-            self._owned.add("network", str(network.id), name)
-            return str(network.id)
-        raise AssertionError("unreachable")
+        with self._call("create network"):
+            network = self.client.networks.create(
+                name, labels=labels, internal=internal, driver="bridge", dns_enabled=True
+            )
+        self._owned.add("network", str(network.id), name)
+        return str(network.id)
 
     def remove_network(self, name: str) -> None:
         with self._call("remove network", vanished=self._gone("network", name)):

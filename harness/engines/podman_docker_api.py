@@ -19,7 +19,7 @@ import requests
 from harness.engines._transport import budget
 from harness.engines.base import BuildRequest, ComposeCli, HealthResult, Unsupported
 from harness.engines.docker import DockerEngine, _is_podman
-from harness.engines.podman import retry_inspect_race, retry_layer_race
+from harness.engines.podman import retry_inspect_race, retry_interface_race, retry_layer_race
 from harness.errors import EngineError
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
@@ -43,6 +43,12 @@ class PodmanDockerApiEngine(DockerEngine):
     def inspect_image(self, ref: str) -> dict[str, Any]:
         """Podman's storage under the compatible API: the same parent-walk race."""
         return retry_inspect_race(lambda: super(PodmanDockerApiEngine, self).inspect_image(ref))
+
+    def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
+        """Podman's subnet picking under the compatible API: the same interface race."""
+        return retry_interface_race(
+            lambda: super(PodmanDockerApiEngine, self).create_network(name, labels, internal)
+        )
 
     def _identity_mismatch(self, version: dict[str, Any]) -> str | None:
         if not _is_podman(version):

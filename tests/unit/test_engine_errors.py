@@ -16,7 +16,7 @@ from harness.engines._logs import capture
 from harness.engines._transport import current
 from harness.engines._util import demux
 from harness.engines.base import NotFound, Unsupported, Vanished
-from harness.engines.podman import retry_layer_race
+from harness.engines.podman import retry_interface_race, retry_layer_race
 from harness.errors import EngineError, EngineUnavailable
 
 
@@ -151,6 +151,27 @@ def test_other_build_failures_are_not_retried() -> None:
     with pytest.raises(EngineError, match="no such file"):
         retry_layer_race(build)
     assert len(calls) == 1
+
+
+def test_a_network_create_is_retried_after_the_interface_race_only() -> None:
+    """golang/go#51934: Podman 4.3 fails to pick a subnet while interfaces change."""
+    answers: list[str | EngineError] = [
+        EngineError("create network: route ip+net: no such network interface"),
+        "net-id",
+    ]
+    assert retry_interface_race(lambda: _next(answers)) == "net-id"
+    assert answers == []
+    refused = [EngineError("network with name x already exists"), "never"]
+    with pytest.raises(EngineError, match="already exists"):
+        retry_interface_race(lambda: _next(refused))
+    assert refused == ["never"]
+
+
+def _next(answers: list[str | EngineError]) -> str:
+    answer = answers.pop(0)
+    if isinstance(answer, EngineError):
+        raise answer
+    return answer
 
 
 def test_only_a_cut_short_ping_is_final() -> None:
