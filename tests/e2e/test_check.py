@@ -73,7 +73,12 @@ def test_check_reports_the_expected_differences(name: str, tmp_path: Path) -> No
         a["id"]: {n: (e["status"], e["reason"][:300]) for n, e in a["engines"].items()}
         for a in check["artifacts"]
     }
-    assert {k: verdicts.get(k) for k in expected["verdicts"]} == expected["verdicts"], reasons
+    differences = [
+        (d["artifact"], d["key"], repr({k: v for k, v in d.items() if k != "location"})[:300])
+        for d in check["differences"]
+    ]
+    got = {k: verdicts.get(k) for k in expected["verdicts"]}
+    assert got == expected["verdicts"], (reasons, differences)  # both say why
     said = {a["id"]: {n: e["reason"] for n, e in a["engines"].items()} for a in check["artifacts"]}
     for artifact, words in expected.get("reasons", {}).items():
         for engine, text in words.items():  # an engine's failure, in its own words
