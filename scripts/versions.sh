@@ -41,12 +41,16 @@ surface_packages() {
     *) return 1 ;;
   esac
 }
-# Subnets no engine of the host uses (docker0 172.17/16, podman 10.88/16, 10.89/16):
-# the benchmarking range 198.18.0.0/15, one half per surface.
+# The default network keeps the engine's stock subnet (Podman 10.88.0.0/16, Docker's
+# docker0 172.17.0.1/16, which Docker would take from a stock pool): scenarios observe it
+# (netconf.default-subnet), and in the surface's own network namespace it meets nothing
+# of the host's. User networks come from subnets no engine of the host uses, the
+# benchmarking range 198.18.0.0/15, one half per surface, so the leak test can tell
+# their addresses and firewall rules from the host's.
 surface_net() {
   case "$1" in
-    podman@5.4) echo "198.18.0.0/24 198.18.128.0/17" ;;
-    docker@26.1) echo "198.19.0.1/24 198.19.128.0/17" ;;
+    podman@5.4) echo "10.88.0.0/16 198.18.128.0/17" ;;
+    docker@26.1) echo "172.17.0.1/16 198.19.128.0/17" ;;
     *) return 1 ;;
   esac
 }
