@@ -142,9 +142,10 @@ def _driver(p: Probe, driver: str) -> Capability:
     name = f"{p.prefix}-{driver}"
     args = ["network", "create", "-d", driver, *p.label_args()]
     link = links.link_name(p.run_id, p.engine.name, driver) if driver in PROBE_SUBNETS else ""
+    netns = getattr(p.engine, "network_namespace", None)
     try:
         if link:
-            links.create(link)
+            links.create(link, netns)
             args += ["-o", f"parent={link}", "--subnet", PROBE_SUBNETS[driver]]
         rc, msg = p.cli(*args, name)
         if rc != 0:
@@ -153,7 +154,7 @@ def _driver(p: Probe, driver: str) -> Capability:
     finally:
         p.cli("network", "rm", name)
         if link:
-            links.remove(link)
+            links.remove(link, netns)
 
 
 def _refused(p: Probe, driver: str, message: str) -> Capability:

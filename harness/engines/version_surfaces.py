@@ -99,3 +99,14 @@ def load(name: str) -> VersionSurface:
         pid=int(state["pid"]),
         packages=packages,
     )
+
+
+def running_netns() -> list[str]:
+    """The network namespace files of every surface running now (their links are swept
+    there: a killed run's parent link would otherwise stay until the surface stops)."""
+    found = []
+    for path in sorted(RUN_DIR.glob("*.json")):
+        state = _read_json(path)
+        if state is not None and state.get("netns") and _running(state):
+            found.append(str(state["netns"]))
+    return found

@@ -19,11 +19,13 @@ from harness.model.specs.netdrivers import NetworkCreateSpec
 from harness.steps.cli_util import label_args, run_cli
 from harness.steps.context import StateKey, StepContext
 from harness.steps.kinds import Family, StepKind
+from harness.steps.vantage import network_namespace, remote_refusal
 
 
 @dataclass
 class LinkState:
     name: str = ""
+    netns: str | None = None  # the engine's own network namespace (a version surface's)
 
 
 LINK = StateKey("netdrivers.link", LinkState)
@@ -34,7 +36,9 @@ def parent_link(ctx: StepContext) -> str:
     state = ctx.state(LINK)
     if not state.name:
         state.name = links.link_name(ctx.run_id, ctx.loaded.scenario.id, ctx.engine.name)
-        links.create(state.name)
+        remote_refusal(ctx.engine)  # the link would be made on this host, not the engine's
+        state.netns = network_namespace(ctx.engine)
+        links.create(state.name, state.netns)
     return state.name
 
 
@@ -96,7 +100,8 @@ def network_create(ctx: StepContext, spec: NetworkCreateSpec) -> None:
 def remove_link(ctx: StepContext) -> list[str]:
     if not ctx.has_state(LINK) or not ctx.state(LINK).name:
         return []
-    return links.remove(ctx.state(LINK).name)
+    state = ctx.state(LINK)
+    return links.remove(state.name, state.netns)
 
 
 FAMILY = Family(
