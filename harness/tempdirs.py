@@ -18,12 +18,13 @@ from harness.labels import process_start_time
 TEMP_PREFIX = "harness-"
 
 
-def temp_dir(kind: str) -> Path:
+def temp_dir(kind: str, parent: Path | None = None) -> Path:
     """A temporary directory named after this process (`harness-KIND-PID.START-…`), so
-    that the next run or `harness clean` can sweep it if this process is killed."""
+    that the next run or `harness clean` can sweep it if this process is killed; in
+    `parent` (a version surface's shared scratch) or the system's temporary directory."""
     pid = os.getpid()
     tag = f"{TEMP_PREFIX}{kind}-{pid}.{process_start_time(pid) or 0}-"
-    return Path(tempfile.mkdtemp(prefix=tag))
+    return Path(tempfile.mkdtemp(prefix=tag, dir=parent))
 
 
 def _dead_owner(name: str) -> bool:
@@ -47,9 +48,9 @@ def sweep_temp(root: Path | None = None) -> int:
 
 
 @contextlib.contextmanager
-def scratch(kind: str) -> Iterator[Path]:
+def scratch(kind: str, parent: Path | None = None) -> Iterator[Path]:
     """`temp_dir` for the length of a `with` block."""
-    path = temp_dir(kind)
+    path = temp_dir(kind, parent)
     try:
         yield path
     finally:

@@ -11,8 +11,10 @@
 # Each surface is a debootstrap tree that becomes the real root of a private mount
 # namespace (pivot_root: in a chroot, exec and healthchecks would run in the host's root)
 # with its own network namespace (only lo: no route out; its bridges, subnets and
-# firewall tables live and die there). Only the API socket is shared with the host,
-# through a per-surface directory. See docs/versions.md.
+# firewall tables live and die there). Shared with the host: the API socket, through a
+# per-surface directory, and the harness's scratch directory SHARED at the same path on
+# both sides (scenario files the surface's CLI reads, binds of `{{ tmp }}`). See
+# docs/versions.md.
 set -euo pipefail
 
 SELF="$(readlink -f "${BASH_SOURCE[0]}")"
@@ -22,6 +24,8 @@ RUN_DIR="${HARNESS_VERSIONS_RUN:-/run/harness/versions}"
 APT_OPTS=(-o DPkg::Lock::Timeout=600 -o APT::Install-Recommends=false -q -y)
 # Inside the surface: where the per-surface host directory with the API socket appears.
 API_DIR_IN=/run/harness-api
+# The harness's scratch for surface runs: the same path on the host and in every surface.
+SHARED="${HARNESS_VERSIONS_SHARED:-/var/tmp/harness-shared}"
 
 log() { printf 'versions: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -257,8 +261,9 @@ surface_init() {
   mount -t tmpfs -o mode=1777 shm "$tree/dev/shm"
   mount -t tmpfs -o mode=755 run "$tree/run"
   mount -t tmpfs -o mode=1777 tmp "$tree/tmp"
-  mkdir -p "$tree$API_DIR_IN" "$tree/.oldroot"
+  mkdir -p "$tree$API_DIR_IN" "$tree/.oldroot" "$SHARED" "$tree$SHARED"
   mount --bind "$RUN_DIR/$slug" "$tree$API_DIR_IN"
+  mount --bind "$SHARED" "$tree$SHARED"
   cd "$tree"
   pivot_root . .oldroot
   # From here on, every path is the tree's.
@@ -367,9 +372,9 @@ record_namespaces() {
 write_state() {  # what an adapter needs: socket, netns path, CLI, versions
   local s="$1" pid="$2" f
   f="$RUN_DIR/$(surface_slug "$s").json"
-  printf '{"surface": "%s", "engine": "%s", "pid": %s, "socket": "%s", "netns": "%s", "cli": "%s", "versions": "%s"}\n' \
+  printf '{"surface": "%s", "engine": "%s", "pid": %s, "socket": "%s", "netns": "%s", "cli": "%s", "versions": "%s", "shared": "%s"}\n' \
     "$s" "$(surface_engine "$s")" "$pid" "$(sock_of "$s")" "$(netns_of "$s")" \
-    "$(wrapper_of "$s")" "$VERSIONS_DIR/$s/versions.json" > "$f.tmp"
+    "$(wrapper_of "$s")" "$VERSIONS_DIR/$s/versions.json" "$SHARED" > "$f.tmp"
   mv "$f.tmp" "$f"
 }
 

@@ -7,6 +7,7 @@ inspect shape) stay inside the adapters and are made visible in `EngineInfo`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -291,6 +292,28 @@ class HostDirOwner(Protocol):
     directory is "permission denied" to it)."""
 
     def host_dir_owner(self) -> tuple[int, int] | None: ...
+
+
+@runtime_checkable
+class SharedScratch(Protocol):
+    """Optional: an engine that resolves paths in its own root (`sees_host_paths =
+    False`) but sees one host directory at the same path (a version surface's shared
+    scratch). Scenario files under it reach the engine's CLI and binds; None when the
+    engine has none."""
+
+    def scratch_parent(self) -> Path | None: ...
+
+
+def sees_path(engine: object, path: Path | str) -> bool:
+    """Whether `engine` finds this host path at the same path: every engine that
+    resolves paths in the host's root, and an engine in its own root for the paths
+    under its shared scratch."""
+    if getattr(engine, "sees_host_paths", True):
+        return True
+    parent = engine.scratch_parent() if isinstance(engine, SharedScratch) else None
+    return parent is not None and Path(os.path.realpath(path)).is_relative_to(
+        os.path.realpath(parent)
+    )
 
 
 @runtime_checkable

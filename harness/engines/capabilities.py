@@ -18,6 +18,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from harness.engines import links
-from harness.engines.base import Engine, EngineInfo, Unsupported, compose_provider
+from harness.engines.base import (
+    Engine,
+    EngineInfo,
+    SharedScratch,
+    Unsupported,
+    compose_provider,
+    sees_path,
+)
 from harness.errors import EngineError
 from harness.labels import resource_labels, short_hash
 from harness.tempdirs import scratch
@@ -212,7 +220,11 @@ def _kube_play(p: Probe) -> Capability:
     if "unknown command" in msg or "unrecognized command" in msg:
         return Capability(False, msg)
     labels = resource_labels(p.run_id, SCENARIO, p.engine.name)
-    with scratch("cap") as tmp:
+    parent = p.engine.scratch_parent() if isinstance(p.engine, SharedScratch) else None
+    if not sees_path(p.engine, parent or tempfile.gettempdir()):
+        return Capability(False, f"{p.engine.name} resolves paths in its own root: a kube "
+                                 "file the harness writes on the host is not there")  # fmt: skip
+    with scratch("cap", parent) as tmp:
         path = Path(tmp) / "pod.yaml"
         path.write_text(kube_pod(f"{p.prefix}-pod", p.base, labels))
         rc, msg = p.cli("kube", "play", "--network", "none", "--start=false", str(path))

@@ -13,9 +13,18 @@ probes (published ports, the host's facts) run in there; the host's registry on
 from __future__ import annotations
 
 import dataclasses
+import os
+from pathlib import Path
 from typing import Any
 
-from harness.engines.base import ComposeCli, ContainerSpec, Engine, EngineInfo, Unsupported
+from harness.engines.base import (
+    ComposeCli,
+    ContainerSpec,
+    Engine,
+    EngineInfo,
+    Unsupported,
+    sees_path,
+)
 from harness.engines.version_surfaces import VersionSurface, load
 
 # Where scripts/versions.sh puts the surface's API socket, as seen inside the surface.
@@ -75,14 +84,23 @@ class SurfaceEngine:
     def compose_cli(self) -> ComposeCli:
         raise self._unreachable("the compose tools (they read the project's files)")
 
-    # The surface resolves paths in its own root: the host's scenario directory is not there.
+    # The surface resolves paths in its own root: the host's scenario directory is not
+    # there, only its shared scratch (scripts/versions.sh binds it at the same path).
     sees_host_paths = False
 
+    def scratch_parent(self) -> Path | None:
+        """Where scenario directories go so that the surface sees them."""
+        shared = self.surface.shared
+        return Path(shared) if shared and os.path.isdir(shared) else None
+
     def create_container(self, spec: ContainerSpec) -> str:
-        if any(m.type == "bind" for m in spec.mounts):
+        outside = [m.source for m in spec.mounts if m.type == "bind" and m.source
+                   and not sees_path(self, m.source)]  # fmt: skip
+        if outside:
             raise Unsupported(
-                f"{self.name} runs as the root of its own mount namespace: a bind of a host "
-                "path names a path inside its own tree"
+                f"{self.name} runs as the root of its own mount namespace: a bind of the host "
+                f"path {outside[0]} names a path inside its own tree (only its shared scratch, "
+                f"{self.surface.shared}, is the same path on both sides)"
             )
         return str(self._inner.create_container(spec))
 

@@ -17,6 +17,8 @@ from typing import Any
 
 STATE_DIR = Path(os.environ.get("HARNESS_VERSIONS_DIR", "/var/lib/harness/versions"))
 RUN_DIR = Path(os.environ.get("HARNESS_VERSIONS_RUN", "/run/harness/versions"))
+# The host directory every surface sees at the same path (scripts/versions.sh SHARED).
+SHARED_DIR = Path(os.environ.get("HARNESS_VERSIONS_SHARED", "/var/tmp/harness-shared"))
 
 
 def is_surface_name(name: str) -> bool:
@@ -41,6 +43,7 @@ class VersionSurface:
     pid: int | None = None
     packages: dict[str, str] = field(default_factory=dict)
     reason: str = ""
+    shared: str | None = None  # a host directory the surface sees at the same path
 
     @property
     def url(self) -> str:
@@ -98,6 +101,7 @@ def load(name: str) -> VersionSurface:
         cli=str(state["cli"]),
         pid=int(state["pid"]),
         packages=packages,
+        shared=str(state["shared"]) if state.get("shared") else None,
     )
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from harness.engines import links
 from harness.engines.base import Engine, LabelLister
-from harness.engines.version_surfaces import running_netns
+from harness.engines.version_surfaces import SHARED_DIR, running_netns
 from harness.errors import EngineError, EngineUnavailable, HarnessError
 from harness.labels import ENGINE, OWNER, RUN, SCENARIO, process_start_time
 from harness.tempdirs import sweep_temp, temp_dir
@@ -158,11 +158,13 @@ def sweep_stale_pods(engine: Engine) -> int:
 
 
 def sweep_host_leftovers() -> int:
-    """What killed runs left on the host outside any engine: temporary directories and
-    the macvlan/ipvlan parent links (hx…) whose owner is dead, on the host and in the
-    running version surfaces' network namespaces; how many."""
+    """What killed runs left on the host outside any engine, whose owner is dead: the
+    temporary directories (in the system's and in the version surfaces' shared scratch)
+    and the macvlan/ipvlan parent links (hx…, on the host and in the running version
+    surfaces' network namespaces); how many."""
     in_surfaces = sum(links.sweep_stale_links(is_stale, ns) for ns in running_netns())
-    return sweep_temp() + links.sweep_stale_links(is_stale) + in_surfaces
+    shared = sweep_temp(SHARED_DIR) if SHARED_DIR.is_dir() else 0
+    return sweep_temp() + shared + links.sweep_stale_links(is_stale) + in_surfaces
 
 
 def sweep_stale(engine: Engine) -> SweepReport:

@@ -9,7 +9,7 @@ import re
 import time
 from typing import Any
 
-from harness.engines.base import Unsupported
+from harness.engines.base import Unsupported, sees_path
 from harness.errors import EngineError
 from harness.labels import SCOPE, resource_name
 from harness.model import cli_commands as cmds
@@ -122,9 +122,7 @@ def _confine(ctx: StepContext, spec: CliSpec) -> None:
     if ctx.tmp is None:
         return
     expanded = [expand(ctx, o) for o in spec.options]
-    if not getattr(ctx.engine, "sees_host_paths", True) and any(
-        str(ctx.tmp) in o for o in expanded
-    ):
+    if not sees_path(ctx.engine, ctx.tmp) and any(str(ctx.tmp) in o for o in expanded):
         raise Unsupported(f"{ctx.engine.name} resolves paths in its own root, not the host's")
     outside = escapes(expanded, ctx.tmp)
     if outside:

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from harness.engines import capabilities
-from harness.engines.base import Unsupported
+from harness.engines.base import Unsupported, sees_path
 from harness.errors import EngineError
 from harness.labels import SCOPE, resource_name, short_hash
 from harness.model import compose_file, kube_file
@@ -44,6 +44,7 @@ from harness.model.specs.orchestration import (
 from harness.steps.cli_util import label_args, run_cli
 from harness.steps.context import StateKey, StepContext
 from harness.steps.kinds import Family, StepKind
+from harness.steps.vantage import host_side
 
 NAMESPACE = "com.docker.stack.namespace"
 SERVICE = "com.docker.swarm.service.name"
@@ -127,9 +128,9 @@ def _normal(name: str, stack: str) -> str:
 
 
 def _host_file_reachable(ctx: StepContext, what: str) -> None:
-    """The CLI is given a file the harness writes on the host: a version surface resolves
-    paths in its own root, where that file is not (like compose, `unsupported` there)."""
-    if not getattr(ctx.engine, "sees_host_paths", True):
+    """The CLI is given a file the harness writes on the host, in `{{ tmp }}`: an engine
+    that resolves paths in its own root sees it only in its shared scratch."""
+    if ctx.tmp is None or not sees_path(ctx.engine, ctx.tmp):
         raise Unsupported(
             f"{ctx.engine.name} resolves paths in its own root: the {what} file the harness "
             "writes on the host is not there"
@@ -329,10 +330,12 @@ def http_get(port: int, path: str, timeout: float) -> str | None:
 
 
 def tcp(ctx: StepContext, spec: TcpSpec) -> None:
+    """The published port, asked where the engine's host side is (a version surface's
+    own network namespace: on the host's 127.0.0.1 another engine may answer)."""
     deadline = time.monotonic() + spec.timeout
     answer = None
     while answer is None and time.monotonic() < deadline and not ctx.stopping():
-        answer = http_get(spec.port, spec.path, 2.0)
+        answer = host_side(ctx.engine, lambda: http_get(spec.port, spec.path, 2.0))
         if answer is None:
             time.sleep(0.5)
     body = answer.strip().splitlines()[-1] if answer and answer.strip() else None

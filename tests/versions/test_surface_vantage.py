@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from harness.engines import create_engine, version_surfaces
+from harness.engines.base import ContainerSpec, MountSpec, Unsupported
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/networks/host-mode.yaml"
@@ -80,12 +81,34 @@ def test_the_podman_surface_cli_is_a_client_of_its_service() -> None:
     assert server == client and client.startswith("5.4"), done.stdout
 
 
-def test_a_stack_file_on_the_host_is_unsupported_on_a_surface(tmp_path: Path) -> None:
-    _unsupported_on_surface(tmp_path, STACK, "resolves paths in its own root")
+def test_a_stack_file_reaches_the_surface_through_its_shared_scratch(tmp_path: Path) -> None:
+    """The scenario's `{{ tmp }}` is made in the shared scratch, which the surface sees
+    at the same path: the stack file deploys, and the published port answers in the
+    surface's own network namespace."""
+    on_surface = _surface_run(tmp_path, STACK)["engines"]["docker@26.1"]
+    assert on_surface["status"] == "pass", on_surface
+    assert not on_surface["leftovers"], on_surface["leftovers"]
 
 
-def test_a_host_bind_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
-    _unsupported_on_surface(tmp_path, BIND, "a bind of a host path", "--allow-host-binds")
+def test_a_bind_of_the_scenarios_tmp_works_on_a_surface(tmp_path: Path) -> None:
+    on_surface = _surface_run(tmp_path, BIND, "--allow-host-binds")["engines"]["docker@26.1"]
+    assert on_surface["status"] == "pass", on_surface
+
+
+def test_a_bind_of_any_other_host_path_is_unsupported_on_a_surface() -> None:
+    surface = version_surfaces.load("docker@26.1")
+    if surface.reason:
+        pytest.skip(f"docker@26.1: {surface.reason}")
+    engine = create_engine("docker@26.1")
+    spec = ContainerSpec(
+        image="never-created", name="never-created", labels={},
+        mounts=(MountSpec(type="bind", source="/etc", target="/host-etc"),),
+    )  # fmt: skip
+    try:
+        with pytest.raises(Unsupported, match="only its shared scratch"):
+            engine.create_container(spec)
+    finally:
+        engine.close()
 
 
 def test_the_hosts_registry_makes_the_surface_column_unsupported(tmp_path: Path) -> None:
