@@ -18,7 +18,6 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -204,6 +203,13 @@ def _pods(p: Probe) -> Capability:
     return Capability(rc == 0, "" if rc == 0 else msg)
 
 
+def _scratch(p: Probe) -> contextlib.AbstractContextManager[Path]:
+    """A temporary directory for files the engine's CLI reads: in the engine's shared
+    scratch where it resolves paths in its own root (a version surface)."""
+    parent = p.engine.scratch_parent() if isinstance(p.engine, SharedScratch) else None
+    return scratch("cap", parent)
+
+
 def kube_pod(name: str, image: str, labels: dict[str, str]) -> str:
     """A one-container Pod that never pulls (imagePullPolicy: Never)."""
     label_lines = "".join(f'\n    "{k}": "{v}"' for k, v in labels.items())
@@ -220,11 +226,10 @@ def _kube_play(p: Probe) -> Capability:
     if "unknown command" in msg or "unrecognized command" in msg:
         return Capability(False, msg)
     labels = resource_labels(p.run_id, SCENARIO, p.engine.name)
-    parent = p.engine.scratch_parent() if isinstance(p.engine, SharedScratch) else None
-    if not sees_path(p.engine, parent or tempfile.gettempdir()):
-        return Capability(False, f"{p.engine.name} resolves paths in its own root: a kube "
-                                 "file the harness writes on the host is not there")  # fmt: skip
-    with scratch("cap", parent) as tmp:
+    with _scratch(p) as tmp:
+        if not sees_path(p.engine, tmp):
+            reason = "resolves paths in its own root: the kube file is not there"
+            return Capability(False, f"{p.engine.name} {reason}")
         path = Path(tmp) / "pod.yaml"
         path.write_text(kube_pod(f"{p.prefix}-pod", p.base, labels))
         rc, msg = p.cli("kube", "play", "--network", "none", "--start=false", str(path))
@@ -287,7 +292,7 @@ def _checkpoint(p: Probe) -> Capability:
 def _build(p: Probe, fmt: str) -> Capability:
     """Build a one-line image in the format; a CLI without `--format` builds Docker format."""
     tag = f"{p.prefix}-build-{fmt}"
-    with scratch("cap") as tmp:
+    with _scratch(p) as tmp:
         (Path(tmp) / "Dockerfile").write_text(f"FROM {p.base}\nLABEL probe={fmt}\n")
         base = ["build", "-q", "-t", tag, *p.label_args()]
         rc, msg = p.cli(*base, "--format", fmt, str(tmp), timeout=120)

@@ -82,7 +82,13 @@ class SurfaceEngine:
         raise self._unreachable("the local registry on 127.0.0.1")
 
     def compose_cli(self) -> ComposeCli:
-        raise self._unreachable("the compose tools (they read the project's files)")
+        """The surface's own compose tool (podman-compose 1.3 against its service, or
+        Docker's Compose plugin), run inside it by scripts/versions.sh's `-compose`
+        wrapper: it reads the rendered compose file in the shared scratch."""
+        tool = f"{self.surface.cli}-compose" if self.surface.cli else ""
+        if not tool or not os.access(tool, os.X_OK) or self.scratch_parent() is None:
+            raise self._unreachable("the compose tools (they read the project's files)")
+        return ComposeCli((tool,), {})
 
     # The surface resolves paths in its own root: the host's scenario directory is not
     # there, only its shared scratch (scripts/versions.sh binds it at the same path).
