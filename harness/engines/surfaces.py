@@ -5,9 +5,10 @@ root of its own mount and network namespace.
 What differs from the host's engines is said here, not in the steps: the fingerprint
 carries the exact packages; the CLI is the surface's own, of the same version; the
 surface's network lives in its own namespace (`network_namespace`), so host-side
-probes (published ports, the host's facts) run in there; the host's registry on
-127.0.0.1 and the host's compose tools cannot reach it, so those steps are
-`unsupported` with that reason rather than failing.
+probes (published ports, the host's facts) run in there; files reach it only through
+its shared scratch (`scratch_parent`), where scenario directories are made; compose
+runs the surface's own tool inside it; the host's registry on 127.0.0.1 cannot reach
+it, so those steps are `unsupported` with that reason rather than failing.
 """
 
 from __future__ import annotations
