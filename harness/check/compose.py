@@ -170,7 +170,8 @@ def check_compose(run: CheckRun) -> None:
         for engine in run.engines:
             done.results[engine.name] = _one_engine(run, compose, engine)
         found = fact_differences(artifact.id, done.results)
-        done.differences = [explain_compose(d, compose) for d in found]
+        facts = {n: r.facts for n, r in done.results.items()}
+        done.differences = [explain_compose(d, compose, facts) for d in found]
         run.artifacts.append(done)
         run.compose.append(_summary(compose, done))
 

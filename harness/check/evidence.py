@@ -8,6 +8,7 @@ scenario ids are checked against the library by tests/unit/test_check_logic.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from harness.check.model import Difference
 from harness.errors import Location
@@ -171,10 +172,50 @@ COMPOSE_CAUSES = {
 }
 
 
-def explain_compose(diff: Difference, compose: ComposeFile) -> Difference:
-    """Point a compose difference (`service.fact...`) at the service key behind it."""
+UP_HANG = Cause(
+    "depends_on",
+    ("compose.health-gating",),
+    "`up -d` did not return on one engine: a compose tool that waits for `condition: "
+    "service_healthy` (podman-compose 1.1 and later) waits forever where the dependency's "
+    "health check never runs (Podman without systemd timers)",
+    "let the dependent service retry its connection instead of `condition: "
+    "service_healthy`, or run Podman where systemd schedules its health checks",
+)
+
+
+def _healthy_condition(compose: ComposeFile) -> Location | None:
+    """The first `condition: service_healthy` in the file, where a hanging `up` waits."""
+    for name, service in compose.services.items():
+        for dep, condition in service.depends_on.items():
+            if condition == "service_healthy":
+                return compose.locate(("services", name, "depends_on", dep, "condition"))
+    return None
+
+
+def _never_started(diff: Difference, facts: dict[str, dict[str, Any]]) -> str:
+    """`api.resolves.web`: the engines on which `web` never had a container."""
+    target = diff.key.split(".", 2)[2] if diff.key.count(".") >= 2 else ""
+    return ", ".join(sorted(n for n, f in facts.items() if f.get(f"{target}.state") == "missing"))
+
+
+def explain_compose(
+    diff: Difference, compose: ComposeFile, facts: dict[str, dict[str, Any]] | None = None
+) -> Difference:
+    """Point a compose difference (`service.fact...`) at the service key behind it;
+    `facts` (engine -> facts) tell a consequence from a cause."""
     parts = diff.key.split(".")
     service, fact = parts[0], parts[1] if len(parts) > 1 else ""
+    if diff.key == "up.exit_code" and None in diff.values.values():
+        diff.location = _healthy_condition(compose) or compose.locate(("services",), key=True)
+        diff.cause, diff.fix, diff.scenarios = UP_HANG.cause, UP_HANG.fix, UP_HANG.scenarios
+        return diff
+    missing = _never_started(diff, facts or {}) if fact == "resolves" else ""
+    if missing:
+        target = parts[2]
+        diff.location = compose.locate(("services", target), key=True)
+        diff.cause = f"service {target} never started on {missing}, so its name resolves nowhere"
+        diff.scenarios = UP_HANG.scenarios
+        return diff
     cause = COMPOSE_CAUSES.get(fact)
     if service in ("up", "down"):  # up.networks, down.leaves.volumes: the top-level key
         section = parts[-1] if parts[-1] in ("volumes", "networks") else "services"

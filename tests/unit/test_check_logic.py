@@ -15,7 +15,7 @@ from harness.check.compose import selected_services
 from harness.check.compose_render import host_access, render
 from harness.check.diff import derive, fact_differences, fs_differences
 from harness.check.document import to_document, verdict
-from harness.check.evidence import all_scenarios, explain
+from harness.check.evidence import all_scenarios, explain, explain_compose
 from harness.check.manifest import read_manifest
 from harness.check.model import Difference, EngineResult
 from harness.check.project import load_project
@@ -23,6 +23,7 @@ from harness.check.report import write_check_reports
 from harness.check.runner import ArtifactCheck, CheckRun
 from harness.cli import main
 from harness.engines.base import EngineInfo
+from harness.project.compose import read_compose
 from harness.project.dockerfile import read_dockerfile
 from harness.results.document import validate
 
@@ -98,6 +99,30 @@ def test_builder_labels_are_not_a_difference() -> None:
     facts = {"image.labels": {"io.buildah.version": "1.28.2", "app": "1"}}
     derive(facts)
     assert facts["image.labels"] == {"app": "1"}
+
+
+def test_an_unset_workdir_is_one_fact_with_its_raw_spelling_kept() -> None:
+    docker, podman = {"image.workdir": ""}, {"image.workdir": "/"}
+    derive(docker)
+    derive(podman)
+    assert docker["image.workdir"] == podman["image.workdir"] == "/"
+    assert (docker["image.workdir.raw"], podman["image.workdir.raw"]) == ("", "/")
+    results = {"docker": EngineResult(facts=docker), "podman": EngineResult(facts=podman)}
+    assert fact_differences("x", results) == []
+
+
+def test_a_hanging_up_points_at_the_healthy_condition_and_its_consequences_say_so() -> None:
+    compose = read_compose(str(PROJECTS / "three-tier" / "compose.yaml"))
+    hang = explain_compose(Difference("c", "up.exit_code", {"docker": 0, "podman": None}), compose)
+    assert hang.location is not None and hang.location.line == 14  # api: depends_on db
+    assert "did not return" in hang.cause and hang.scenarios == ("compose.health-gating",)
+    facts = {"docker": {"web.state": "running"}, "podman": {"web.state": "missing"}}
+    name = Difference("c", "api.resolves.web", {"docker": True, "podman": False})
+    explained = explain_compose(name, compose, facts)
+    assert explained.cause == "service web never started on podman, so its name resolves nowhere"
+    assert explained.location is not None and explained.location.line == 15  # services.web
+    plain = explain_compose(Difference("c", "api.resolves.web", {}), compose, {})
+    assert "dns_servers" in plain.cause
 
 
 def test_evidence_points_at_the_instruction_and_the_scenario() -> None:
