@@ -83,5 +83,16 @@ def render(
     return yaml.safe_dump_all(out, sort_keys=False)
 
 
+def host_ports(docs: list[dict[str, Any]]) -> list[int]:
+    """The fixed host ports the pods publish (`hostPort`)."""
+    return sorted(
+        int(p["hostPort"])
+        for d in docs
+        for c in pod_specs(d)[1].get("containers") or []
+        for p in c.get("ports") or []
+        if isinstance(p, dict) and str(p.get("hostPort", "")).isdigit()
+    )
+
+
 def container_names(docs: list[dict[str, Any]]) -> list[str]:
     return sorted(str(c["name"]) for d in docs for c in pod_specs(d)[1].get("containers") or [])

@@ -27,6 +27,7 @@ def exclusive_resources(loaded: LoadedScenario) -> set[str]:
     held = {f"exclusive:{name}" for name in scenario.exclusive}
     for step in scenario.steps:
         held.update(step.spec.exclusive())
+        held.update(step.spec.exclusive_in_files(loaded.directory))
     return held
 
 

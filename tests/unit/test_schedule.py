@@ -44,6 +44,22 @@ def test_cli_publish_spellings(tmp_path: Path) -> None:
     }
 
 
+def test_a_kube_files_host_ports_are_exclusive_in_every_scenario_playing_it(
+    tmp_path: Path,
+) -> None:
+    """Two scenarios playing one kube file with a hostPort collide on the host, though
+    only one of them asks the port itself (kube-restart and kube-two-services did)."""
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "    - name: web\n      image: '{{ base }}'\n"
+        "      ports: [{containerPort: 80, hostPort: 18190}, {containerPort: 81}]\n"
+    )
+    played = write(tmp_path, "k", ["kube_play: {name: app, file: pod.yaml}"])
+    assert exclusive_resources(played) == {"host-port:18190"}
+    asks = write(tmp_path, "t", ["tcp: {name: port, port: 18190}"])
+    assert len(set(exclusive_groups([played, asks]).values())) == 1
+
+
 def test_groups_join_transitively_and_leave_free_scenarios_alone(tmp_path: Path) -> None:
     a = write(tmp_path, "a", ["run: {name: w, image: base}"], "exclusive: [x]\n")
     b = write(tmp_path, "b", ["run: {name: w, image: base}"], "exclusive: [x, y]\n")

@@ -116,6 +116,11 @@ class StepSpec(Model):
         """Host-wide things this step holds alone (a fixed host port)."""
         return ()
 
+    def exclusive_in_files(self, base: Path) -> Iterable[str]:
+        """What the files this step reads from the scenario's directory `base` hold
+        alone (a kube file's hostPort): two scenarios playing one file collide too."""
+        return ()
+
 
 class ContainerStep(StepSpec):
     """A step acting on the container of an earlier `run` step (`container`)."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field
@@ -103,6 +104,13 @@ class KubePlaySpec(_FileStep, kind="kube_play"):
     `STEP.containers` (container names, the pod's own name as `POD`),
     `STEP.running`. Each container is `STEP-NAME` (NAME as in the YAML).
     """
+
+    def exclusive_in_files(self, base: Path) -> Iterable[str]:
+        try:
+            docs = kube_file.load(base / self.file)
+        except (OSError, ValueError):
+            return ()  # the load-time check reports the file
+        return (f"host-port:{port}" for port in kube_file.host_ports(docs))
 
     def _read(self, ctx: LoadContext) -> tuple[list[str], list[str]]:
         docs = kube_file.load(ctx.base / self.file)
