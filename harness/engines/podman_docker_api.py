@@ -12,10 +12,12 @@ the compat API can run a healthcheck on demand (Docker's API cannot).
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import requests
 
+from harness.engines import podman_netstate
 from harness.engines._transport import budget
 from harness.engines.base import BuildRequest, ComposeCli, HealthResult, Unsupported
 from harness.engines.docker import DockerEngine, _is_podman
@@ -24,6 +26,7 @@ from harness.errors import EngineError
 
 DEFAULT_URL = "unix:///run/podman/podman.sock"
 LIBPOD_INFO = "/v4.0.0/libpod/info"
+LIBPOD_NETWORKS = "/v4.0.0/libpod/networks/json"
 
 
 class PodmanDockerApiEngine(DockerEngine):
@@ -35,6 +38,11 @@ class PodmanDockerApiEngine(DockerEngine):
 
     def __init__(self, url: str | None = None, name: str | None = None) -> None:
         super().__init__(url=url or os.environ.get(self.default_url_env) or DEFAULT_URL, name=name)
+        # Networks this adapter made on the host's rootful Podman -> their bridges, so
+        # teardown can release what Podman leaves of one removed while in use.
+        self._bridges: dict[str, str] = {}
+        self._bridges_lock = threading.Lock()
+        self._host_runtime = self.url == DEFAULT_URL and os.geteuid() == 0
 
     def build(self, request: BuildRequest) -> str:
         """Podman's storage under the compatible API: the same layer-cache race."""
@@ -46,9 +54,46 @@ class PodmanDockerApiEngine(DockerEngine):
 
     def create_network(self, name: str, labels: dict[str, str], internal: bool = False) -> str:
         """Podman's subnet picking under the compatible API: the same interface race."""
-        return retry_interface_race(
+        made = retry_interface_race(
             lambda: super(PodmanDockerApiEngine, self).create_network(name, labels, internal)
         )
+        if self._host_runtime:
+            interface = self._libpod_networks().get(name, "")
+            with self._bridges_lock:
+                self._bridges[name] = interface
+        return made
+
+    def remove_labelled(self, labels: dict[str, str]) -> int:
+        """The label sweep, then what Podman left of this adapter's networks that are
+        gone (harness.engines.podman_netstate): a stale aardvark-dns file, a bridge."""
+        removed = super().remove_labelled(labels)
+        if self._host_runtime:
+            self._release_gone_networks()
+        return removed
+
+    def _libpod_networks(self) -> dict[str, str]:
+        """Every network of the engine -> its bridge, from libpod's list on this socket
+        (the compatible inspect does not name the bridge)."""
+        try:
+            with budget("libpod networks", self.call_deadline):
+                response = self.api.get(self.api.base_url + LIBPOD_NETWORKS, timeout=30)
+                response.raise_for_status()
+                listed = response.json()
+        except (requests.RequestException, ValueError):
+            return {}
+        return {str(n.get("name")): str(n.get("network_interface") or "") for n in listed or []}
+
+    def _release_gone_networks(self) -> None:
+        existing = self._libpod_networks()
+        if not existing:
+            return  # no answer: nothing can be told gone
+        with self._bridges_lock:
+            gone = {n: i for n, i in self._bridges.items() if n not in existing}
+            for name in gone:
+                del self._bridges[name]
+        claimed = set(existing.values())
+        for name, interface in gone.items():
+            podman_netstate.release(name, interface, claimed)
 
     def _identity_mismatch(self, version: dict[str, Any]) -> str | None:
         if not _is_podman(version):
