@@ -23,7 +23,6 @@ NOT_COMPARED = frozenset(
         "run.stop_seconds",
         "run.health_driver",
         "run.timed_out",
-        "image.workdir.raw",  # kept for the reader: "" and "/" are the same directory
     }
 )
 MAX_PATHS = 40
@@ -32,13 +31,8 @@ STOP_TIMEOUT_S = 10
 
 
 def derive(facts: dict[str, Any]) -> None:
-    """Comparable facts: a stop that waited for the kill is not a number, labels a
-    builder stamps on every image (io.buildah.version) are not the project's, and an
-    unset WORKDIR is `/` whether the image says "" (Docker) or "/" (Buildah 1.39, Podman
-    5.4): containers start in / either way. The raw value stays as `image.workdir.raw`."""
-    if facts.get("image.workdir") in ("", "/"):
-        facts["image.workdir.raw"] = facts["image.workdir"]
-        facts["image.workdir"] = "/"
+    """Comparable facts: a stop that waited for the kill is not a number, and labels
+    a builder stamps on every image (io.buildah.version) are not the project's."""
     labels = facts.get("image.labels")
     if isinstance(labels, dict):
         facts["image.labels"] = {k: v for k, v in labels.items() if k not in ENGINE_LABELS}

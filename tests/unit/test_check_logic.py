@@ -101,16 +101,6 @@ def test_builder_labels_are_not_a_difference() -> None:
     assert facts["image.labels"] == {"app": "1"}
 
 
-def test_an_unset_workdir_is_one_fact_with_its_raw_spelling_kept() -> None:
-    docker, podman = {"image.workdir": ""}, {"image.workdir": "/"}
-    derive(docker)
-    derive(podman)
-    assert docker["image.workdir"] == podman["image.workdir"] == "/"
-    assert (docker["image.workdir.raw"], podman["image.workdir.raw"]) == ("", "/")
-    results = {"docker": EngineResult(facts=docker), "podman": EngineResult(facts=podman)}
-    assert fact_differences("x", results) == []
-
-
 def test_a_hanging_up_points_at_the_healthy_condition_and_its_consequences_say_so() -> None:
     compose = read_compose(str(PROJECTS / "three-tier" / "compose.yaml"))
     hang = explain_compose(Difference("c", "up.exit_code", {"docker": 0, "podman": None}), compose)
