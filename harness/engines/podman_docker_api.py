@@ -84,6 +84,9 @@ class PodmanDockerApiEngine(DockerEngine):
         return {str(n.get("name")): str(n.get("network_interface") or "") for n in listed or []}
 
     def _release_gone_networks(self) -> None:
+        with self._bridges_lock:
+            if not self._bridges:
+                return  # nothing of ours to look for: no listing on this teardown
         existing = self._libpod_networks()
         if not existing:
             return  # no answer: nothing can be told gone
