@@ -304,13 +304,19 @@ class SharedScratch(Protocol):
     def scratch_parent(self) -> Path | None: ...
 
 
+def scratch_parent(engine: object) -> Path | None:
+    """Where files the engine must read go: its shared scratch, or None (the system's
+    temporary directory, which every engine in the host's root sees)."""
+    return engine.scratch_parent() if isinstance(engine, SharedScratch) else None
+
+
 def sees_path(engine: object, path: Path | str) -> bool:
     """Whether `engine` finds this host path at the same path: every engine that
     resolves paths in the host's root, and an engine in its own root for the paths
     under its shared scratch."""
     if getattr(engine, "sees_host_paths", True):
         return True
-    parent = engine.scratch_parent() if isinstance(engine, SharedScratch) else None
+    parent = scratch_parent(engine)
     return parent is not None and Path(os.path.realpath(path)).is_relative_to(
         os.path.realpath(parent)
     )

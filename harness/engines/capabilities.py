@@ -30,9 +30,9 @@ from harness.engines import links
 from harness.engines.base import (
     Engine,
     EngineInfo,
-    SharedScratch,
     Unsupported,
     compose_provider,
+    scratch_parent,
     sees_path,
 )
 from harness.errors import EngineError
@@ -206,8 +206,7 @@ def _pods(p: Probe) -> Capability:
 def _scratch(p: Probe) -> contextlib.AbstractContextManager[Path]:
     """A temporary directory for files the engine's CLI reads: in the engine's shared
     scratch where it resolves paths in its own root (a version surface)."""
-    parent = p.engine.scratch_parent() if isinstance(p.engine, SharedScratch) else None
-    return scratch("cap", parent)
+    return scratch("cap", scratch_parent(p.engine))
 
 
 def kube_pod(name: str, image: str, labels: dict[str, str]) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.engines import capabilities
-from harness.engines.base import Engine, EngineInfo, HostDirOwner, SharedScratch, Unsupported
+from harness.engines.base import Engine, EngineInfo, HostDirOwner, Unsupported, scratch_parent
 from harness.errors import EngineError, EngineUnavailable, HarnessError, StepTimeout
 from harness.labels import ENGINE, RUN, SCENARIO, new_run_id, resource_labels
 from harness.model.loader import BASE_IMAGE, LoadedScenario
@@ -114,8 +114,7 @@ def _scenario_tmp(engine: Engine) -> Path:
     """The scenario's `{{ tmp }}`, owned by the user the engine's containers run as on
     the host where that is not root (rootless Podman), so binds of it work; in the
     engine's shared scratch where it resolves paths in its own root (a version surface)."""
-    parent = engine.scratch_parent() if isinstance(engine, SharedScratch) else None
-    path = temp_dir("scenario", parent)
+    path = temp_dir("scenario", scratch_parent(engine))
     owner = engine.host_dir_owner() if isinstance(engine, HostDirOwner) else None
     if owner is not None:
         os.chown(path, *owner)
