@@ -24,7 +24,7 @@ from harness.check.diff import fact_differences
 from harness.check.evidence import explain_compose
 from harness.check.model import Artifact, EngineResult
 from harness.check.runner import ArtifactCheck, CheckRun
-from harness.engines.base import Engine, compose_provider
+from harness.engines.base import Engine, compose_provider, scratch_parent, sees_path
 from harness.errors import EngineError, Location
 from harness.labels import resource_labels
 from harness.project.compose import ComposeFile
@@ -112,9 +112,9 @@ def _up_observe_down(run: CheckRun, compose: ComposeFile, engine: Engine, images
     labels = resource_labels(run.options.run_id, "check", engine.name)
     project = project_name(run.options.run_id, compose.path, engine.name)
     base = os.path.dirname(os.path.abspath(compose.path))
-    with scratch("check-compose") as tmp:
+    with scratch("check-compose", scratch_parent(engine)) as tmp:
         file = Path(tmp) / "compose.yaml"
-        file.write_text(render(compose.data, images, base, labels))
+        file.write_text(render(compose.data, images, base, labels, Path(tmp)))
         started = time.monotonic()
         code, err = _tool(
             engine, project, file, ["up", "-d", "--no-build", *run.options.services], 180
@@ -145,6 +145,12 @@ def _one_engine(run: CheckRun, compose: ComposeFile, engine: Engine) -> EngineRe
     if refused:
         return EngineResult(status=Status.UNSUPPORTED, reason="host access: " + "; ".join(refused),
                             fix="check the other services with --service NAME")  # fmt: skip
+    if not sees_path(engine, root) and any(
+        m.type == "bind" for s in compose.services.values() for m in s.volumes
+    ):
+        return EngineResult(status=Status.UNSUPPORTED, fix="check it on the host's engines",
+                            reason=f"{engine.name} runs in its own root and cannot see the "
+                            "project's files a bind mount names")  # fmt: skip
     images, missing = _images(run, compose, engine)
     gone = _restore(run, engine, images)
     if gone:

@@ -4,6 +4,7 @@ published ports answering on 127.0.0.1, service names resolving between services
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import socket
 import time
@@ -11,7 +12,8 @@ from typing import Any
 
 from harness.engines.base import Engine
 from harness.errors import EngineError
-from harness.project.compose import ComposeFile
+from harness.project.compose import ComposeFile, Service
+from harness.project.envfile import read_env
 from harness.steps.compose import PROJECT_LABEL, SERVICE_LABEL
 from harness.verdict.observe import container_facts, health_doc
 
@@ -118,6 +120,41 @@ def volume_facts(engine: Engine, cid: str, name: str, targets: list[str]) -> dic
     return facts
 
 
+def declared_env(compose: ComposeFile, service: Service) -> list[str]:
+    """The variable names the project gives a service (`environment` and its
+    `env_file`s): the ones whose values the engines must agree on. Engine-added ones
+    (`container=podman`, TERM, HOSTNAME) are the library's subject (env.*), not the
+    project's."""
+    names: list[str] = []
+    env = service.raw.get("environment")
+    if isinstance(env, dict):
+        names += [str(k) for k in env]
+    elif isinstance(env, list):
+        names += [str(item).partition("=")[0] for item in env]
+    files = service.raw.get("env_file")
+    for entry in [files] if isinstance(files, str) else files if isinstance(files, list) else []:
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        full = os.path.join(os.path.dirname(compose.path), str(path))
+        if os.path.isfile(full):
+            names += [e.key for e in read_env(full)]
+    return sorted(set(names))
+
+
+def config_facts(compose: ComposeFile, name: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """What the compose tool handed the engine for a service: the values of the
+    project's own variables (quotes kept or stripped), and the stop timeout where the
+    service sets `stop_grace_period` (the wait before SIGKILL on every later stop)."""
+    service = compose.services[name]
+    config = doc.get("Config") or {}
+    env = container_facts(doc)["config.env"]
+    facts: dict[str, Any] = {
+        f"{name}.env.{key}": env.get(key) for key in declared_env(compose, service)
+    }
+    if "stop_grace_period" in service.raw:
+        facts[f"{name}.stop_timeout"] = config.get("StopTimeout")
+    return facts
+
+
 def service_facts(
     engine: Engine, compose: ComposeFile, docs: dict[str, dict[str, Any]], names: list[str]
 ) -> dict[str, Any]:
@@ -130,6 +167,7 @@ def service_facts(
             continue
         seen = container_facts(doc)
         facts[f"{name}.state"] = seen["state.status"]
+        facts.update(config_facts(compose, name, doc))
         facts[f"{name}.health"] = seen["state.health"]
         facts[f"{name}.restarts"] = seen["restart_count"]
         facts[f"{name}.exit_code"] = (

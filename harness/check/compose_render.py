@@ -4,8 +4,9 @@
 stays (context made absolute) and the tool runs `up --no-build` with `pull_policy:
 never`, so an image that vanished meanwhile is an error, never a build or a pull.
 The harness labels go on every service, volume and network (the default network
-included), and relative bind sources and `env_file` paths are made absolute, since
-the rendered file lives in a temporary directory. Services asking for host access
+included), and relative bind sources are made absolute, since the rendered file lives
+in a temporary directory; `env_file`s are copied beside it (a version surface sees
+that directory, not the project's). Services asking for host access
 are refused before anything runs.
 """
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import copy
 import os
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from harness.model.compose_file import _with_labels
+from harness.model.compose_file import _with_labels, with_env_files
 
 HOST_KEYS = {"network_mode": "host", "pid": "host", "ipc": "host", "privileged": True}
 
@@ -63,16 +65,15 @@ def _service(svc: dict[str, Any], image: str | None, base: str, labels: dict[str
         item["build"] = {**build, "context": absolute}
     if "volumes" in item:
         item["volumes"] = [_volume(v, base) for v in item["volumes"]]
-    env_file = item.get("env_file")  # a path, relative to the compose file unless absolute
-    if isinstance(env_file, str):
-        item["env_file"] = os.path.join(base, env_file)
-    elif isinstance(env_file, list):
-        item["env_file"] = [os.path.join(base, str(e)) for e in env_file]
     return item
 
 
-def render(doc: dict[str, Any], images: dict[str, str], base: str, labels: dict[str, str]) -> str:
-    """`images`: service -> image reference built on this engine."""
+def render(
+    doc: dict[str, Any], images: dict[str, str], base: str, labels: dict[str, str], into: Path
+) -> str:
+    """`images`: service -> image reference built on this engine; `into`: the directory
+    the rendered file is written to."""
+    doc = with_env_files(doc, Path(base), into)
     out = dict(doc)
     out["services"] = {
         name: _service(svc, images.get(name), base, labels) for name, svc in doc["services"].items()

@@ -7,6 +7,7 @@ scenario ids are checked against the library by tests/unit/test_check_logic.py.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from harness.check.model import Difference
 from harness.errors import Location
 from harness.project.compose import ComposeFile
 from harness.project.dockerfile import Dockerfile
+from harness.project.envfile import read_env
 
 FORMAT_FIX = "build with `podman build --format docker` (BUILDAH_FORMAT=docker)"
 
@@ -162,6 +164,21 @@ COMPOSE_CAUSES = {
         "a new named volume is filled from the image, or owned, differently",
     ),
     "exit_code": Cause("command", ()),
+    "env": Cause(
+        "env_file",
+        ("compose.env-file-quotes",),
+        "a quoted value in an env_file reaches the container with its quotes on one "
+        "engine (podman-compose hands the file to `podman run --env-file`, which keeps "
+        "them; compose tools strip them)",
+        "write env_file values without surrounding quotes (KEY=x y)",
+    ),
+    "stop_timeout": Cause(
+        "stop_grace_period",
+        ("compose.stop-grace-period",),
+        "the service's stop_grace_period did not become the container's stop timeout on "
+        "one engine (podman-compose passes none), so stops SIGKILL it after 10 s",
+        "make shutdown finish within 10 s, or stop the service with `podman stop -t N`",
+    ),
     "leaves": Cause(
         "volumes",
         ("compose.down-cleanup",),
@@ -198,6 +215,19 @@ def _never_started(diff: Difference, facts: dict[str, dict[str, Any]]) -> str:
     return ", ".join(sorted(n for n, f in facts.items() if f.get(f"{target}.state") == "missing"))
 
 
+def _env_line(compose: ComposeFile, service: str, key: str) -> Location | None:
+    """Where an env_file of `service` sets `key` (the last file that does wins)."""
+    found = compose.services.get(service)
+    files = found.raw.get("env_file") if found is not None else None
+    where = None
+    for entry in [files] if isinstance(files, str) else files if isinstance(files, list) else []:
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        full = os.path.join(os.path.dirname(compose.path), str(path))
+        if os.path.isfile(full):
+            where = next((e.location for e in read_env(full) if e.key == key), where)
+    return where
+
+
 def explain_compose(
     diff: Difference, compose: ComposeFile, facts: dict[str, dict[str, Any]] | None = None
 ) -> Difference:
@@ -217,7 +247,10 @@ def explain_compose(
         diff.scenarios = UP_HANG.scenarios
         return diff
     cause = COMPOSE_CAUSES.get(fact)
-    if service in ("up", "down"):  # up.networks, down.leaves.volumes: the top-level key
+    written = _env_line(compose, service, parts[2]) if fact == "env" and len(parts) > 2 else None
+    if written is not None:  # the env_file line that wrote the value, quotes and all
+        diff.location = written
+    elif service in ("up", "down"):  # up.networks, down.leaves.volumes: the top-level key
         section = parts[-1] if parts[-1] in ("volumes", "networks") else "services"
         diff.location = compose.locate((section,), key=True)
     elif cause is not None:

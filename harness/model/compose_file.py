@@ -70,6 +70,34 @@ def healthy_dependencies(doc: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
+def with_env_files(doc: dict[str, Any], base: Path, into: Path) -> dict[str, Any]:
+    """The document with each service's `env_file` copied into `into` (beside the
+    rendered compose file, which the compose tool reads from there, also inside a
+    version surface) and pointed at the copy. The paths stay inside the scenario's
+    directory: the loader refuses any other (compose_access)."""
+    out = dict(doc)
+    services = {}
+    for name, svc in doc["services"].items():
+        item = dict(svc) if isinstance(svc, dict) else svc
+        files = item.get("env_file") if isinstance(item, dict) else None
+        if isinstance(files, (str, list)):
+            copied = []
+            for i, entry in enumerate([files] if isinstance(files, str) else files):
+                path = entry.get("path") if isinstance(entry, dict) else entry
+                target = into / f"env-{name}-{i}"
+                source = base / str(path)
+                if not source.is_file():  # the tool reports it (or skips `required: false`)
+                    copied.append(entry)
+                    continue
+                target.write_bytes(source.read_bytes())
+                copied.append({**entry, "path": target.name} if isinstance(entry, dict)
+                              else target.name)  # fmt: skip
+            item["env_file"] = copied
+        services[name] = item
+    out["services"] = services
+    return out
+
+
 def _with_labels(section: Any, labels: dict[str, str]) -> dict[str, Any]:
     """A service/volume/network mapping with the harness labels merged into its own."""
     item = dict(section or {})

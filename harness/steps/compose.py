@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from harness.model.specs.compose import ComposeDownSpec, ComposeUpSpec
 from harness.steps.context import StateKey, StepContext
 from harness.steps.kinds import Family, StepKind
 from harness.steps.process import run_bounded
-from harness.verdict.observe import health_doc
+from harness.verdict.observe import container_facts, health_doc
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -74,10 +75,12 @@ def _prepare(ctx: StepContext, spec: ComposeUpSpec) -> None:
         return
     if ctx.tmp is None:
         raise EngineError("no temporary directory for the compose file")
-    state.doc = compose_file.load(ctx.loaded.directory / spec.file)
+    source = ctx.loaded.directory / spec.file
+    state.doc = compose_file.load(source)
     state.project = project_name(ctx.run_id, ctx.loaded.scenario.id, ctx.engine.name)
     state.file = ctx.tmp / "compose.yaml"
-    state.file.write_text(compose_file.render(state.doc, ctx.images, ctx.labels))
+    doc = compose_file.with_env_files(state.doc, source.parent, ctx.tmp)
+    state.file.write_text(compose_file.render(doc, ctx.images, ctx.labels))
 
 
 def project_containers(ctx: StepContext) -> dict[str, dict[str, Any]]:
@@ -132,6 +135,11 @@ def service_facts(docs: dict[str, dict[str, Any]], deps: dict[str, list[str]]) -
     }
     for svc, doc in docs.items():
         facts[f"health.{svc}"] = health_doc(doc.get("State") or {}).get("Status") or None
+        # What the tool handed the engine: env_file values (quotes kept or not) and the
+        # stop timeout from stop_grace_period, which later `stop`s and `down`s wait.
+        facts[f"stop_timeout.{svc}"] = (doc.get("Config") or {}).get("StopTimeout")
+        for key, value in container_facts(doc)["config.env"].items():
+            facts[f"env.{svc}.{key}"] = value
     for svc, ok in gating(docs, deps).items():
         facts[f"gated.{svc}"] = ok
     return facts
@@ -155,8 +163,11 @@ def compose_down(ctx: StepContext, spec: ComposeDownSpec) -> None:
     args = ["down", *(["-v"] if spec.volumes else [])]
     if spec.stop_timeout is not None:
         args += ["-t", str(spec.stop_timeout)]
+    started = time.monotonic()
     code, out, err = _compose(ctx, args, spec.timeout)
-    ctx.record(spec.name, exit_code=code, timed_out=code is None, stdout=out, stderr=err)
+    elapsed = round(time.monotonic() - started, 3)
+    ctx.record(spec.name, exit_code=code, timed_out=code is None, stdout=out, stderr=err,
+               duration_s=elapsed)  # fmt: skip
     selector = {
         RUN: ctx.run_id,
         SCENARIO: ctx.loaded.scenario.id,

@@ -162,7 +162,7 @@ def test_render_labels_everything_and_never_builds_or_pulls(tmp_path: Path) -> N
     project = load_project(str(PROJECTS / "three-tier"))
     compose = project.compose_files()[0]
     labels = {"io.harness.run": "r"}
-    out = yaml.safe_load(render(compose.data, {"web": "img-web"}, "/p", labels))
+    out = yaml.safe_load(render(compose.data, {"web": "img-web"}, "/p", labels, tmp_path))
     assert out["services"]["web"]["image"] == "img-web"
     assert out["services"]["web"]["build"] == "/p/web"
     assert all(s["pull_policy"] == "never" for s in out["services"].values())
@@ -171,10 +171,18 @@ def test_render_labels_everything_and_never_builds_or_pulls(tmp_path: Path) -> N
     assert out["networks"]["default"]["labels"] == labels
 
 
-def test_render_makes_env_files_absolute() -> None:
-    doc = {"services": {"w": {"image": "x", "env_file": ["worker.env", "/abs.env"]}}}
-    out = yaml.safe_load(render(doc, {}, "/p", {}))
-    assert out["services"]["w"]["env_file"] == ["/p/worker.env", "/abs.env"]
+def test_render_copies_env_files_beside_the_rendered_file(tmp_path: Path) -> None:
+    """The rendered file's directory is the one a version surface sees; the project's is
+    not. A missing file stays named, for the compose tool to report as it would."""
+    project, into = tmp_path / "p", tmp_path / "out"
+    project.mkdir()
+    into.mkdir()
+    (project / "worker.env").write_text('A="x y"\n')
+    doc = {"services": {"w": {"image": "x", "env_file": ["worker.env", "gone.env"]}}}
+    out = yaml.safe_load(render(doc, {}, str(project), {}, into))
+    assert out["services"]["w"]["env_file"] == ["env-w-0", "gone.env"]
+    assert (into / "env-w-0").read_text() == 'A="x y"\n'
+    assert not (into / "env-w-1").exists()
 
 
 def test_service_selection_takes_dependencies_along() -> None:

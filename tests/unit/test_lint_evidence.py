@@ -76,6 +76,16 @@ def compose_files(path: Path) -> list[Path]:
     ]
 
 
+def env_files(compose: Path) -> list[str]:
+    """The env files a compose file's services name (relative to it)."""
+    data: dict[str, Any] = yaml.safe_load(compose.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for service in (data.get("services") or {}).values():
+        files = service.get("env_file") if isinstance(service, dict) else None
+        found += [files] if isinstance(files, str) else list(files or [])
+    return [str(f.get("path") if isinstance(f, dict) else f) for f in found]
+
+
 def compose_cases() -> list[tuple[Any, list[str]]]:
     files = scenario_files()
     cases = []
@@ -100,5 +110,7 @@ def test_compose_evidence_triggers_the_rule(
             into.mkdir()
             text = source.read_text(encoding="utf-8").replace("{{ base }}", "harness-fixture-base")
             (into / "compose.yaml").write_text(text, encoding="utf-8")
+            for name in env_files(source):  # the rule may read them (PM303)
+                (into / name).write_bytes((source.parent / name).read_bytes())
             inputs = load_inputs([str(into)], frozenset({"harness-fixture-base"}))
             assert lint(inputs, Selection(select=(rule.id,))), (rule.id, scenario_id)

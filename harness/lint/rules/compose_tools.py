@@ -47,6 +47,7 @@ def depends_on_condition(inputs: Inputs) -> Iterator[Hit]:
     {"podman-compose": ""},
     "Make shutdown fast enough for 10 s, or stop the service with `podman stop -t N` yourself.",
     "https://github.com/containers/podman-compose/issues/154",
+    ("compose.stop-grace-period",),
 )
 def stop_grace_period(inputs: Inputs) -> Iterator[Hit]:
     """podman-compose passes no stop timeout from `stop_grace_period`; containers get
@@ -69,6 +70,7 @@ def stop_grace_period(inputs: Inputs) -> Iterator[Hit]:
     {"podman-compose": ""},
     "Write env_file values without surrounding quotes (KEY=x y).",
     "https://github.com/containers/podman-compose/issues/721",
+    ("compose.env-file-quotes",),
 )
 def env_file_quotes(inputs: Inputs) -> Iterator[Hit]:
     """docker compose strips surrounding quotes from `env_file` values (`A="x y"` gives

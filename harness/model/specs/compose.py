@@ -23,8 +23,10 @@ class ComposeUpSpec(StepSpec, kind="compose_up"):
     volume and network. Records `STEP.exit_code`, `STEP.stdout/stderr`,
     `STEP.services`, `STEP.running`, `STEP.start_order`, `STEP.health.SVC` and
     `STEP.gated.SVC` (for `depends_on: {condition: service_healthy}`: did SVC start
-    only after each such dependency had passed a health check). Each service's
-    container is `STEP-SVC` for later steps.
+    only after each such dependency had passed a health check), and what the tool
+    handed the engine: `STEP.env.SVC.VAR` (the container's environment) and
+    `STEP.stop_timeout.SVC` (`Config.StopTimeout`). An `env_file` is copied beside the
+    rendered compose file. Each service's container is `STEP-SVC` for later steps.
     """
 
     file: str
@@ -61,8 +63,9 @@ class ComposeUpSpec(StepSpec, kind="compose_up"):
 
 class ComposeDownSpec(StepSpec, kind="compose_down"):
     """`<compose> down` (`volumes: true` adds -v) of the scenario's compose project
-    -> `STEP.exit_code`, `STEP.containers_left`, `STEP.volumes_left`, `STEP.networks_left`
-    (the project's resources still there, found by the project label)."""
+    -> `STEP.exit_code`, `STEP.duration_s` (how long `down` took: stop grace included),
+    `STEP.containers_left`, `STEP.volumes_left`, `STEP.networks_left` (the project's
+    resources still there, found by the project label)."""
 
     volumes: bool = False
     # `down -t N`: seconds each container gets between SIGTERM and SIGKILL; None keeps
