@@ -13,6 +13,7 @@ is never turned on here). Results are cached per surface for the process.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -346,6 +347,10 @@ NAMES = tuple(PROBES)
 _MISSING_IMAGE = re.compile(r"image not known|no such image|unable to find image", re.I)
 _cache: dict[tuple[str, str], Capability] = {}
 _lock = threading.Lock()
+# One probe of a capability at a time per surface: a probe's resource names come from
+# the run and the engine, so two at once (parallel items asking the same step's
+# capability) collide ("network ... already exists") and cache a false "no".
+_probing: dict[tuple[str, str], threading.Lock] = {}
 
 
 def _cli_identity(engine: Engine) -> str:
@@ -358,20 +363,42 @@ def _key(engine: Engine, name: str) -> tuple[str, str]:
     return (f"{engine.name} {_cli_identity(engine)}", name)
 
 
+@contextlib.contextmanager
+def _host_wide(key: tuple[str, str]) -> Iterator[None]:
+    """The same probe in another process of the run (a pytest-xdist worker) uses the
+    same names: an flock on a file per surface and capability keeps them apart. Where
+    the state directory cannot be written, the in-process lock is all there is."""
+    digest = hashlib.sha256("\0".join(key).encode()).hexdigest()[:16]
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        handle = open(CACHE_DIR / f"probe-{digest}.lock", "a")  # noqa: SIM115
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def capability(engine: Engine, name: str, base: str, run_id: str) -> Capability:
     """One capability of one surface, probed once per process."""
     key = _key(engine, name)
     with _lock:
         if key in _cache:
             return _cache[key]
-    try:
-        found = PROBES[name](Probe(engine, base, run_id))
-    except Exception as exc:  # a probe that cannot run answers "unknown", not a crash
-        found = Capability(False, f"probe failed: {type(exc).__name__}: {exc}")
-    if inconclusive(found):
-        return found
-    with _lock:
-        return _cache.setdefault(key, found)
+        one_at_a_time = _probing.setdefault(key, threading.Lock())
+    with one_at_a_time, _host_wide(key):
+        with _lock:  # answered while this caller waited
+            if key in _cache:
+                return _cache[key]
+        try:
+            found = PROBES[name](Probe(engine, base, run_id))
+        except Exception as exc:  # a probe that cannot run answers "unknown", not a crash
+            found = Capability(False, f"probe failed: {type(exc).__name__}: {exc}")
+        if inconclusive(found):
+            return found
+        with _lock:
+            return _cache.setdefault(key, found)
 
 
 def inconclusive(found: Capability) -> bool:
@@ -407,7 +434,13 @@ def probe_all_cached(
     try:
         if time.time() - path.stat().st_mtime < CACHE_TTL_S:
             data = json.loads(path.read_text())
-            return {n: Capability(bool(c["supported"]), str(c["reason"])) for n, c in data.items()}
+            remembered = {
+                n: Capability(bool(c["supported"]), str(c["reason"])) for n, c in data.items()
+            }
+            with _lock:  # the steps that `require` one then ask no probe again
+                for name, cap in remembered.items():
+                    _cache.setdefault(_key(engine, name), cap)
+            return remembered
     except (OSError, ValueError, KeyError, TypeError):
         pass
     found = probe_all(engine, base, run_id)
