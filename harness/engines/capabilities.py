@@ -342,9 +342,14 @@ PROBES: dict[str, Callable[[Probe], Capability]] = {
 }
 NAMES = tuple(PROBES)
 
-# A probe whose base image vanished meanwhile (another process cleaned the image cache)
-# says nothing about the engine: it is not cached, and a step asking gets an error.
-_MISSING_IMAGE = re.compile(r"image not known|no such image|unable to find image", re.I)
+# A probe whose base image vanished meanwhile (another process cleaned the image cache),
+# that timed out, or that could not reach the engine says nothing about what the engine
+# can do: it is not cached (for six hours, on disk), and a step asking gets an error.
+_MISSING_IMAGE = re.compile(
+    r"image not known|no such image|unable to find image|did not answer within"
+    r"|connection refused|cannot connect to",
+    re.I,
+)
 _cache: dict[tuple[str, str], Capability] = {}
 _lock = threading.Lock()
 # One probe of a capability at a time per surface: a probe's resource names come from

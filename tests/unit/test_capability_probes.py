@@ -80,3 +80,25 @@ def test_answers_remembered_on_disk_serve_the_steps_too(
     assert found["network.macvlan"].reason == "from disk"
     assert capabilities.require(engine, "network.macvlan", "base", "run1").reason == "from disk"
     assert isolated["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "run --rm did not answer within 60 s",
+        "dial unix /tmp/x.sock: connect: connection refused",
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock",
+        "Error: image not known",
+    ],
+)
+def test_a_probe_that_got_no_answer_is_not_remembered(
+    reason: str, isolated: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded or stopped engine is not an engine without the capability: remembering
+    that "no" would turn its scenarios `unsupported` for hours."""
+    monkeypatch.setitem(capabilities.PROBES, "network.macvlan", lambda _: Capability(False, reason))
+    engine: Any = FakeEngine()
+    assert capabilities.inconclusive(
+        capabilities.capability(engine, "network.macvlan", "base", "run1")
+    )
+    assert capabilities._cache == {}
