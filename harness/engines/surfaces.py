@@ -45,6 +45,11 @@ class SurfaceEngine:
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self._inner, attribute)
 
+    @property
+    def inner(self) -> Engine:
+        """The adapter of the engine's kind, connected to the surface's socket."""
+        return self._inner
+
     def info(self) -> EngineInfo:
         if self.surface.reason:
             return EngineInfo(name=self.name, available=False, error=self.surface.reason)

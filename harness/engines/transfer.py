@@ -33,6 +33,10 @@ class ImageArchiver(Protocol):
 def _wrapper(engine: Engine) -> object | None:
     from harness.engines.docker import DockerEngine
     from harness.engines.podman import PodmanEngine
+    from harness.engines.surfaces import SurfaceEngine
+
+    if isinstance(engine, SurfaceEngine):  # its adapter already talks to the surface's socket
+        engine = engine.inner
 
     if isinstance(engine, PodmanEngine):
         from harness.engines.podman_transfer import PodmanTransfer
