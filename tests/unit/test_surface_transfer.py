@@ -5,6 +5,10 @@ differences went unobserved). No engine is called here: the adapters connect laz
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from harness.engines.docker import DockerEngine
 from harness.engines.docker_transfer import DockerTransfer
 from harness.engines.podman import PodmanEngine
@@ -13,18 +17,19 @@ from harness.engines.surfaces import SurfaceEngine
 from harness.engines.transfer import archiver, exporter
 from harness.engines.version_surfaces import VersionSurface
 
-
-def test_a_surface_exports_through_its_own_adapter() -> None:
-    inner = PodmanEngine(url="unix:///nonexistent/podman.sock", name="podman")
-    surface = SurfaceEngine(inner, VersionSurface("podman@5.4", "podman", "/nonexistent.sock"))
-    found = exporter(surface)  # type: ignore[arg-type]
-    assert isinstance(found, PodmanTransfer)
-    assert found.engine is inner
+KINDS = [
+    ("podman@5.4", PodmanEngine, PodmanTransfer),
+    ("docker@26.1", DockerEngine, DockerTransfer),
+]
 
 
-def test_a_docker_surface_saves_and_loads_through_its_own_adapter() -> None:
-    inner = DockerEngine(url="unix:///nonexistent/docker.sock", name="docker")
-    surface = SurfaceEngine(inner, VersionSurface("docker@26.1", "docker", "/nonexistent.sock"))
-    found = archiver(surface)  # type: ignore[arg-type]
-    assert isinstance(found, DockerTransfer)
-    assert found.engine is inner
+@pytest.mark.parametrize(("name", "adapter", "transfer"), KINDS)
+def test_a_surface_moves_files_through_its_own_adapter(
+    name: str, adapter: Any, transfer: Any
+) -> None:
+    kind = name.split("@")[0]
+    inner = adapter(url=f"unix:///nonexistent/{kind}.sock", name=kind)
+    surface: Any = SurfaceEngine(inner, VersionSurface(name, kind, "/nonexistent.sock"))
+    for found in (exporter(surface), archiver(surface)):
+        assert isinstance(found, transfer)
+        assert found.engine is inner
