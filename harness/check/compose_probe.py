@@ -131,10 +131,7 @@ def declared_env(compose: ComposeFile, service: Service) -> list[str]:
         names += [str(k) for k in env]
     elif isinstance(env, list):
         names += [str(item).partition("=")[0] for item in env]
-    files = service.raw.get("env_file")
-    for entry in [files] if isinstance(files, str) else files if isinstance(files, list) else []:
-        path = entry.get("path") if isinstance(entry, dict) else entry
-        full = os.path.join(os.path.dirname(compose.path), str(path))
+    for full in service.env_file_paths(compose.path):
         if os.path.isfile(full):
             names += [e.key for e in read_env(full)]
     return sorted(set(names))

@@ -218,11 +218,8 @@ def _never_started(diff: Difference, facts: dict[str, dict[str, Any]]) -> str:
 def _env_line(compose: ComposeFile, service: str, key: str) -> Location | None:
     """Where an env_file of `service` sets `key` (the last file that does wins)."""
     found = compose.services.get(service)
-    files = found.raw.get("env_file") if found is not None else None
     where = None
-    for entry in [files] if isinstance(files, str) else files if isinstance(files, list) else []:
-        path = entry.get("path") if isinstance(entry, dict) else entry
-        full = os.path.join(os.path.dirname(compose.path), str(path))
+    for full in found.env_file_paths(compose.path) if found is not None else []:
         if os.path.isfile(full):
             where = next((e.location for e in read_env(full) if e.key == key), where)
     return where

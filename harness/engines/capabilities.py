@@ -345,7 +345,7 @@ NAMES = tuple(PROBES)
 # A probe whose base image vanished meanwhile (another process cleaned the image cache),
 # that timed out, or that could not reach the engine says nothing about what the engine
 # can do: it is not cached (for six hours, on disk), and a step asking gets an error.
-_MISSING_IMAGE = re.compile(
+_NO_ANSWER = re.compile(
     r"image not known|no such image|unable to find image|did not answer within"
     r"|connection refused|cannot connect to",
     re.I,
@@ -407,7 +407,7 @@ def capability(engine: Engine, name: str, base: str, run_id: str) -> Capability:
 
 
 def inconclusive(found: Capability) -> bool:
-    return not found.supported and bool(_MISSING_IMAGE.search(found.reason))
+    return not found.supported and bool(_NO_ANSWER.search(found.reason))
 
 
 def probe_all(engine: Engine, base: str, run_id: str, jobs: int = 6) -> dict[str, Capability]:

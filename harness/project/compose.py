@@ -7,6 +7,7 @@ are typed; the whole service mapping stays available as `raw`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,16 @@ class Service:
     @property
     def path(self) -> Path:
         return ("services", self.name)
+
+    def env_file_paths(self, compose_path: str) -> list[str]:
+        """The service's `env_file`s (a path, a list, or `{path: ...}` entries), each
+        relative to the compose file unless absolute."""
+        files = self.raw.get("env_file")
+        entries = [files] if isinstance(files, str) else files if isinstance(files, list) else []
+        folder = os.path.dirname(compose_path)
+        return [
+            os.path.join(folder, str(e.get("path") if isinstance(e, dict) else e)) for e in entries
+        ]
 
 
 @dataclass

@@ -78,11 +78,7 @@ def env_file_quotes(inputs: Inputs) -> Iterator[Hit]:
     the container sees `"x y"` with the quotes."""
     seen: set[str] = set()
     for compose, service in inputs.services():
-        files = service.raw.get("env_file")
-        names = [files] if isinstance(files, str) else files if isinstance(files, list) else []
-        for name in names:
-            name = name.get("path") if isinstance(name, dict) else name
-            path = os.path.join(os.path.dirname(compose.path), str(name))
+        for path in service.env_file_paths(compose.path):
             if path in seen or not os.path.isfile(path):
                 continue
             seen.add(path)
