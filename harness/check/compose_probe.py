@@ -137,13 +137,16 @@ def declared_env(compose: ComposeFile, service: Service) -> list[str]:
     return sorted(set(names))
 
 
-def config_facts(compose: ComposeFile, name: str, doc: dict[str, Any]) -> dict[str, Any]:
+def config_facts(
+    compose: ComposeFile, name: str, doc: dict[str, Any], seen: dict[str, Any]
+) -> dict[str, Any]:
     """What the compose tool handed the engine for a service: the values of the
     project's own variables (quotes kept or stripped), and the stop timeout where the
-    service sets `stop_grace_period` (the wait before SIGKILL on every later stop)."""
+    service sets `stop_grace_period` (the wait before SIGKILL on every later stop).
+    `seen`: the container's facts (`container_facts`) already read from `doc`."""
     service = compose.services[name]
     config = doc.get("Config") or {}
-    env = container_facts(doc)["config.env"]
+    env = seen["config.env"]
     facts: dict[str, Any] = {
         f"{name}.env.{key}": env.get(key) for key in declared_env(compose, service)
     }
@@ -164,7 +167,7 @@ def service_facts(
             continue
         seen = container_facts(doc)
         facts[f"{name}.state"] = seen["state.status"]
-        facts.update(config_facts(compose, name, doc))
+        facts.update(config_facts(compose, name, doc, seen))
         facts[f"{name}.health"] = seen["state.health"]
         facts[f"{name}.restarts"] = seen["restart_count"]
         facts[f"{name}.exit_code"] = (

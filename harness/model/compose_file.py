@@ -70,6 +70,13 @@ def healthy_dependencies(doc: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
+def env_file_entries(value: Any) -> list[tuple[Any, str]]:
+    """A service's `env_file` (a path, a list, or `{path: ...}` entries) as (entry, path)
+    pairs, the path as written (relative to the compose file unless absolute)."""
+    entries = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [(e, str(e.get("path") if isinstance(e, dict) else e)) for e in entries]
+
+
 def with_env_files(doc: dict[str, Any], base: Path, into: Path) -> dict[str, Any]:
     """The document with each service's `env_file` copied into `into` (beside the
     rendered compose file, which the compose tool reads from there, also inside a
@@ -82,10 +89,9 @@ def with_env_files(doc: dict[str, Any], base: Path, into: Path) -> dict[str, Any
         files = item.get("env_file") if isinstance(item, dict) else None
         if isinstance(files, (str, list)):
             copied = []
-            for i, entry in enumerate([files] if isinstance(files, str) else files):
-                path = entry.get("path") if isinstance(entry, dict) else entry
+            for i, (entry, path) in enumerate(env_file_entries(files)):
                 target = into / f"env-{name}-{i}"
-                source = base / str(path)
+                source = base / path
                 if not source.is_file():  # the tool reports it (or skips `required: false`)
                     copied.append(entry)
                     continue

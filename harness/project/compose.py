@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import Location, ScenarioError
+from harness.model.compose_file import env_file_entries
 from harness.model.yamlpos import Path, Positioned, load_positioned
 
 
@@ -66,12 +67,8 @@ class Service:
     def env_file_paths(self, compose_path: str) -> list[str]:
         """The service's `env_file`s (a path, a list, or `{path: ...}` entries), each
         relative to the compose file unless absolute."""
-        files = self.raw.get("env_file")
-        entries = [files] if isinstance(files, str) else files if isinstance(files, list) else []
         folder = os.path.dirname(compose_path)
-        return [
-            os.path.join(folder, str(e.get("path") if isinstance(e, dict) else e)) for e in entries
-        ]
+        return [os.path.join(folder, p) for _, p in env_file_entries(self.raw.get("env_file"))]
 
 
 @dataclass

@@ -17,6 +17,7 @@ import yaml
 from harness.lint.inputs import load_inputs
 from harness.lint.registry import all_rules
 from harness.lint.runner import Selection, lint
+from harness.model.compose_file import env_file_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_FAMILIES = ("build_format", "build_context")
@@ -79,11 +80,12 @@ def compose_files(path: Path) -> list[Path]:
 def env_files(compose: Path) -> list[str]:
     """The env files a compose file's services name (relative to it)."""
     data: dict[str, Any] = yaml.safe_load(compose.read_text(encoding="utf-8"))
-    found: list[str] = []
-    for service in (data.get("services") or {}).values():
-        files = service.get("env_file") if isinstance(service, dict) else None
-        found += [files] if isinstance(files, str) else list(files or [])
-    return [str(f.get("path") if isinstance(f, dict) else f) for f in found]
+    return [
+        path
+        for service in (data.get("services") or {}).values()
+        if isinstance(service, dict)
+        for _, path in env_file_entries(service.get("env_file"))
+    ]
 
 
 def compose_cases() -> list[tuple[Any, list[str]]]:
